@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def mfa_exemptions_off_in_production(app_configs, **kwargs):
+    if settings.MFA_EXEMPT_EMAILS and not settings.DEBUG:
+        return [
+            Warning(
+                "DJANGO_MFA_EXEMPT_EMAILS is set: those accounts skip MFA (demo only).",
+                id="accounts.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def field_encryption_key_set(app_configs, **kwargs):
+    if not settings.FIELD_ENCRYPTION_KEY:
+        return [
+            Warning(
+                "FIELD_ENCRYPTION_KEY is not set: participant contact details cannot be stored.",
+                id="accounts.W002",
+            )
+        ]
+    return []

@@ -1,0 +1,49 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+PASSWORDS_DIFFER = _("The two passwords are not the same.")
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.FACILITATOR)
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name as colleagues will see it"),
+        max_length=150,
+        help_text=_("A first name or a name you choose is enough."),
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", PASSWORDS_DIFFER)
+        elif p1:
+            from .models import User
+
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, display_name=cleaned.get("display_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

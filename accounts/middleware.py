@@ -1,0 +1,42 @@
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .access import roles_of
+from .models import MFA_REQUIRED_ROLES
+
+# Pages reachable before MFA is set up: the account pages themselves (including the MFA
+# set-up and logout), static files and the health check.
+MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+
+def user_must_use_mfa(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.email.lower() in settings.MFA_EXEMPT_EMAILS:
+        return False
+    return user.is_staff or user.is_superuser or bool(roles_of(user) & MFA_REQUIRED_ROLES)
+
+
+def user_has_mfa(user) -> bool:
+    return Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+class RequireMFAMiddleware:
+    """Managers, reviewers and platform admins must set up MFA before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (
+            not path.startswith(MFA_SETUP_ALLOWED_PREFIXES)
+            and user_must_use_mfa(request.user)
+            and not user_has_mfa(request.user)
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

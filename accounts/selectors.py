@@ -1,0 +1,27 @@
+"""Reads for accounts."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Invitation, Membership, Organization
+
+
+def membership_list_for_organization(*, organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.pending().filter(organization=organization).select_related("invited_by")
+    )
+
+
+def organization_list_for(user: Any) -> list[Organization]:
+    from .scoping import memberships_of
+
+    return list(Organization.objects.filter(pk__in=memberships_of(user).values("organization_id")))

@@ -1,0 +1,110 @@
+"""Writes for accounts: invitations and memberships."""
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .emails import send_templated_email
+from .models import Invitation, Membership, Organization, User
+
+INVITATION_USED = _(
+    "This invitation has already been used. Ask your program manager for a new one."
+)
+INVITATION_EXPIRED = _("This invitation has expired. Ask your program manager for a new one.")
+INVITATION_REVOKED = _("This invitation was withdrawn. Ask your program manager for a new one.")
+INVITATION_WRONG_ACCOUNT = _(
+    "This invitation was sent to a different email address. Sign out and open the link again."
+)
+ALREADY_MEMBER = _("This person is already a member of the organization.")
+
+
+def invitation_create(
+    *, organization: Organization, email: str, role: str, invited_by: User, build_url
+) -> tuple[Invitation, str]:
+    """Create a single-use invitation and email its link; returns it and the raw token."""
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(ALREADY_MEMBER)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = build_url(token)
+    transaction.on_commit(
+        lambda: send_templated_email(
+            template="accounts/email/invitation",
+            to=[email],
+            context={"invitation": invitation, "link": link},
+        )
+    )
+    return invitation, token
+
+
+def invitation_check(invitation: Invitation) -> None:
+    """Raise a ValidationError with a clear message when the invitation cannot be used."""
+    if invitation.accepted_at is not None:
+        raise ValidationError(INVITATION_USED, code="used")
+    if invitation.revoked_at is not None:
+        raise ValidationError(INVITATION_REVOKED, code="revoked")
+    if invitation.is_expired:
+        raise ValidationError(INVITATION_EXPIRED, code="expired")
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    token: str,
+    user: User | None = None,
+    display_name: str = "",
+    password: str | None = None,
+) -> User:
+    """Accept an invitation once: for a signed-in user with the invited email, or by
+    creating the account. The row is locked so two clicks cannot both succeed."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("organization")
+        .get(token_hash=Invitation.hash_token(token))
+    )
+    invitation_check(invitation)
+    if user is not None and user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            raise ValidationError(INVITATION_WRONG_ACCOUNT, code="wrong_account")
+    else:
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is not None:
+            raise ValidationError(
+                _("An account with this email exists already. Sign in, then open the link again."),
+                code="sign_in",
+            )
+        user = User(email=invitation.email, display_name=display_name.strip())
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    # The invitation reached this address, so the address is verified.
+    EmailAddress.objects.update_or_create(
+        user=user, email=invitation.email, defaults={"verified": True, "primary": True}
+    )
+    Membership.objects.update_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(revoked_at=timezone.now())

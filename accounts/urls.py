@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("organizations/<uuid:org_code>/staff/", views.staff, name="staff"),
+    path(
+        "organizations/<uuid:org_code>/invitations/new/",
+        views.invitation_create,
+        name="invitation_create",
+    ),
+    path(
+        "organizations/<uuid:org_code>/invitations/<uuid:code>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

@@ -1,0 +1,175 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connections
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .access import get_managed_organization_or_404, membership_list_for
+from .forms import AcceptInvitationForm, InvitationForm
+from .models import Invitation
+
+
+@login_required
+def home(request):
+    """Each role lands where its work is."""
+    memberships = membership_list_for(request.user)
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "memberships": memberships,
+            "managed": [m.organization for m in memberships if m.role == "manager"],
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers: the database's state, and Redis's when configured."""
+    checks: dict[str, str] = {}
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "unavailable"
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "unavailable"
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+@login_required
+@require_GET
+def staff(request, org_code):
+    organization = get_managed_organization_or_404(request.user, org_code)
+    members = Paginator(selectors.membership_list_for_organization(organization=organization), 50)
+    return render(
+        request,
+        "accounts/staff.html",
+        {
+            "organization": organization,
+            "members": members.get_page(request.GET.get("page")),
+            "invitations": selectors.invitation_list_pending(organization=organization),
+            "form": InvitationForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_create(request, org_code):
+    organization = get_managed_organization_or_404(request.user, org_code)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(
+                organization=organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                build_url=lambda token: request.build_absolute_uri(
+                    reverse("accounts:invitation_accept", args=[token])
+                ),
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("accounts:staff", org_code=organization.code)
+    return render(
+        request,
+        "accounts/staff.html",
+        {
+            "organization": organization,
+            "members": Paginator(
+                selectors.membership_list_for_organization(organization=organization), 50
+            ).get_page(1),
+            "invitations": selectors.invitation_list_pending(organization=organization),
+            "form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, org_code, code):
+    organization = get_managed_organization_or_404(request.user, org_code)
+    try:
+        invitation = Invitation.objects.get(organization=organization, code=code)
+    except Invitation.DoesNotExist as error:
+        raise Http404 from error
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:staff", org_code=organization.code)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    try:
+        services.invitation_check(invitation)
+    except ValidationError as error:
+        return _invitation_unusable(request, error, status=410)
+
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and (signed_in or form.is_valid()):
+        try:
+            user = services.invitation_accept(
+                token=token,
+                user=request.user if signed_in else None,
+                display_name="" if signed_in else form.cleaned_data["display_name"],
+                password=None if signed_in else form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            return _invitation_unusable(request, error, status=409)
+        if not signed_in:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            _("Welcome to %(org)s.") % {"org": invitation.organization.name},
+        )
+        return redirect("home")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=status,
+    )
+
+
+def _invitation_unusable(request, error: ValidationError, *, status: int) -> HttpResponse:
+    return render(
+        request, "accounts/invitation_unusable.html", {"reason": error.messages[0]}, status=status
+    )

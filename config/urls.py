@@ -1,0 +1,20 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as accounts_views
+
+# Django admin signs in through allauth, so MFA and rate limits apply there too.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Seeking Safety administration"
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", accounts_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("accounts.urls")),
+    path("curriculum/", include("curriculum.urls")),
+]

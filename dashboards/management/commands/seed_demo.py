@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
+
+
+class Command(BaseCommand):
+    # Lives in dashboards, the one app allowed to import every other: each app seeds its own part.
+    help = "Create or refresh the demo organization, staff and data (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        organization, _users = seed_demo_accounts()
+        self.stdout.write(self.style.SUCCESS(f"Demo organization: {organization.name}"))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, display_name, _role in DEMO_USERS:
+            self.stdout.write(f"  {email:<28} {display_name}")
+        exempt = set(settings.MFA_EXEMPT_EMAILS)
+        if exempt:
+            self.stdout.write("MFA is waived for the demo accounts (DJANGO_MFA_EXEMPT_EMAILS).")
+        else:
+            self.stdout.write(
+                "MFA is required for the manager, reviewer and admin: they will be asked to "
+                "set up an authenticator app at first sign-in."
+            )
