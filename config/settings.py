@@ -195,10 +195,12 @@ STORAGES = {
         },
     },
     "staticfiles": {
+        # Hashed, compressed files in production (after collectstatic); plain files for
+        # development and tests, which never run collectstatic.
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env.bool("DJANGO_STATIC_MANIFEST", default=not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
