@@ -12,6 +12,12 @@ from tests.factories import OrganizationFactory, UserFactory, member
 CANARY = "CANARY-7f3e"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The slow, safe hasher proves nothing in tests and costs most of their time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Cast:
     org: Organization

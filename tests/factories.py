@@ -1,6 +1,7 @@
 """factory_boy factories. SubFactory keeps related rows in one organization."""
 
 import factory
+from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Membership, Organization, Role, User
@@ -26,6 +27,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     display_name = factory.Sequence(lambda n: f"User {n}")
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        # Invited staff have verified addresses; allauth refuses sign-in otherwise.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
     @factory.post_generation
     def with_mfa(self, create, extracted, **kwargs):
