@@ -12,15 +12,3 @@ def mfa_exemptions_off_in_production(app_configs, **kwargs):
             )
         ]
     return []
-
-
-@register(Tags.security, deploy=True)
-def field_encryption_key_set(app_configs, **kwargs):
-    if not settings.FIELD_ENCRYPTION_KEY:
-        return [
-            Warning(
-                "FIELD_ENCRYPTION_KEY is not set: participant contact details cannot be stored.",
-                id="accounts.W002",
-            )
-        ]
-    return []

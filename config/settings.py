@@ -129,8 +129,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Field encryption (participant contact details) -----------------------------------
 # Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
-# Required before any contact detail is stored; a system check reports it missing.
+# Fernet keys for participant contact details, comma-separated, newest first: older keys
+# still decrypt, so a key can be rotated (then run `manage.py reencrypt_contacts`).
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is not set. Generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+    FIELD_ENCRYPTION_KEY = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="]  # DEBUG only
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -233,3 +241,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# --- Program settings -----------------------------------------------------------------
+SESSIONS_GENERATE_WEEKS = env.int("SESSIONS_GENERATE_WEEKS", default=8)
+RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
+RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)

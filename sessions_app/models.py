@@ -1,0 +1,655 @@
+"""Groups, participants, sessions, attendance, consent and recordings.
+
+Participants are a chosen name or initials only (invariant 6). Every change to
+participants, enrollments, attendance, consents and recordings is kept in history
+with who and when (invariant 7, django-simple-history).
+"""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from encrypted_model_fields.fields import EncryptedCharField, EncryptedEmailField
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organization
+from accounts.scoping import OrganizationScopedQuerySet
+from accounts.storage import private_storage
+from curriculum.models import Topic, TopicMaterial
+
+
+def _code() -> models.UUIDField:
+    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+
+# --- Groups ---------------------------------------------------------------------------
+
+
+class GroupQuerySet(OrganizationScopedQuerySet):
+    def active(self) -> "GroupQuerySet":
+        return self.filter(archived_at=None)
+
+
+class Group(models.Model):
+    class Format(models.TextChoices):
+        GROUP = "group", _("Group")
+        ONE_ON_ONE = "one_on_one", _("One-on-one")
+
+    class Admission(models.TextChoices):
+        OPEN = "open", _("Open (rolling: people can join any time)")
+        CLOSED = "closed", _("Closed (same people from start to end)")
+
+    class Modality(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIRTUAL = "virtual", _("Virtual")
+        HYBRID = "hybrid", _("Hybrid")
+
+    code = _code()
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=120)
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.GROUP)
+    admission = models.CharField(max_length=10, choices=Admission.choices, default=Admission.OPEN)
+    modality = models.CharField(max_length=10, choices=Modality.choices, default=Modality.IN_PERSON)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    meeting_link = models.URLField(_("meeting link"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    # Weekday numbers, Monday = 0 (Python's date.weekday()).
+    weekdays = models.JSONField(_("weekdays"), default=list)
+    start_time = models.TimeField(_("start time"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length in minutes"),
+        default=90,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=12, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    topics = models.ManyToManyField(Topic, through="GroupTopic", related_name="+")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(format="group") & Q(capacity__gte=2) & Q(capacity__lte=50))
+                | (Q(format="one_on_one") & Q(capacity=1)),
+                name="group_capacity_fits_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="group_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.format == self.Format.GROUP and not (2 <= (self.capacity or 0) <= 50):
+            raise ValidationError({"capacity": _("A group holds between 2 and 50 people.")})
+        if self.format == self.Format.ONE_ON_ONE and self.capacity != 1:
+            raise ValidationError({"capacity": _("A one-on-one group holds exactly 1 person.")})
+        if not self.weekdays or any(
+            not isinstance(d, int) or not 0 <= d <= 6 for d in self.weekdays
+        ):
+            raise ValidationError({"weekdays": _("Choose at least one weekday.")})
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class GroupTopic(models.Model):
+    """One step of a group's planned topic sequence (any subset, any order, repeats allowed)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="topic_sequence")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "position"], name="grouptopic_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.topic_id}"
+
+
+class FacilitatorAssignment(models.Model):
+    class Role(models.TextChoices):
+        LEAD_PEER = "lead_peer", _("Lead peer facilitator")
+        PEER_CO = "peer_co", _("Peer co-facilitator")
+        CLINICIAN_CO = "clinician_co", _("Clinician co-facilitator")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_assignments"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="assignment_unique_group_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+# --- Participants ---------------------------------------------------------------------
+
+
+class ParticipantQuerySet(OrganizationScopedQuerySet):
+    def active(self) -> "ParticipantQuerySet":
+        return self.filter(archived_at=None)
+
+
+class Participant(models.Model):
+    """A chosen name or initials. No legal name, birth date or address, by design."""
+
+    code = _code()
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="participants"
+    )
+    display_name = models.CharField(
+        _("chosen name or initials"),
+        max_length=60,
+        help_text=_("Whatever the person wants to be called. Initials are fine."),
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=10, default="en")
+    # Encrypted at rest with FIELD_ENCRYPTION_KEY (MultiFernet: newest key first).
+    contact_email = EncryptedEmailField(_("email for reminders"), blank=True)
+    contact_phone = EncryptedCharField(_("phone for reminders"), max_length=32, blank=True)
+    reminder_opt_in = models.BooleanField(_("wants reminders"), default=False)
+    created_on = models.DateField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
+    # Contact details stay out of history: fewer copies of what identifies a person.
+    history = HistoricalRecords(excluded_fields=["contact_email", "contact_phone"])
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class EnrollmentQuerySet(OrganizationScopedQuerySet):
+    organization_path = "group__organization"
+
+    def current(self) -> "EnrollmentQuerySet":
+        return self.filter(left_on=None)
+
+    def on(self, day: date) -> "EnrollmentQuerySet":
+        """Enrollments that cover `day`: joined on or before it, not left by then."""
+        return self.filter(joined_on__lte=day).filter(Q(left_on=None) | Q(left_on__gt=day))
+
+
+class Enrollment(models.Model):
+    class LeftReason(models.TextChoices):
+        COMPLETED = "completed", _("Completed the group")
+        CHOSE_TO_LEAVE = "chose_to_leave", _("Chose to leave")
+        MOVED = "moved", _("Moved or could not attend")
+        REFERRED = "referred", _("Referred to other services")
+        OTHER = "other", _("Other")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrollments")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    joined_on = models.DateField(_("joined on"), default=date.today)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(max_length=20, choices=LeftReason.choices, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant__display_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "participant"],
+                condition=Q(left_on__isnull=True),
+                name="enrollment_one_current_per_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="enrollment_left_after_joined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.group}"
+
+
+# --- Sessions -------------------------------------------------------------------------
+
+
+class SessionQuerySet(OrganizationScopedQuerySet):
+    organization_path = "group__organization"
+
+    def planned(self) -> "SessionQuerySet":
+        return self.filter(status=Session.Status.PLANNED)
+
+    def upcoming(self) -> "SessionQuerySet":
+        return self.filter(status=Session.Status.PLANNED, starts_at__gte=timezone.now())
+
+    def facilitated_by(self, user) -> "SessionQuerySet":
+        return self.filter(group__assignments__user=user)
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = _code()
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("planned length in minutes"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", null=True)
+    second_topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # Position in the group's planned sequence this session took its topic from.
+    sequence_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_one_off = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    led_by_participant = models.ForeignKey(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Rotation: a participant leads this session."),
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A clinician co-facilitates this session."),
+    )
+    drop_in_count = models.PositiveSmallIntegerField(_("unregistered drop-ins"), default=0)
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SessionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["group", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="session_cancel_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_topic__isnull=True) | Q(topic__isnull=False),
+                name="session_second_topic_needs_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} - {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="attendance_unique_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} @ {self.session_id}: {self.status}"
+
+
+class SessionLog(models.Model):
+    """What was done, in the program's terms. Never what anyone said."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="log")
+    check_in_done = models.BooleanField(_("check-in done"), default=False)
+    quotation_reference = models.CharField(
+        _("quotation used (a reference, not the text)"), max_length=200, blank=True
+    )
+    handouts_used = models.ManyToManyField(TopicMaterial, blank=True, related_name="+")
+    check_out_done = models.BooleanField(_("check-out done"), default=False)
+    follow_up_needed = models.BooleanField(
+        _("follow-up needed"), default=False, help_text=_("A flag only. Never write details here.")
+    )
+    actual_length_minutes = models.PositiveSmallIntegerField(
+        _("actual length in minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(480)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[handouts_used])
+
+    def __str__(self) -> str:
+        return f"Log of session {self.session_id}"
+
+
+class Adaptation(models.Model):
+    class Category(models.TextChoices):
+        TIME = "time", _("Time")
+        ORDER = "order", _("Order")
+        CONTENT = "content", _("Content")
+        LANGUAGE = "language", _("Language")
+        ACTIVITY = "activity", _("Activity")
+        OTHER = "other", _("Other")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="adaptations")
+    category = models.CharField(max_length=10, choices=Category.choices)
+    what = models.CharField(_("what was changed"), max_length=300)
+    why = models.CharField(_("why"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.what}"
+
+
+class FacilitatorNote(models.Model):
+    """A note to self: only its author can read it (the facilitator's own processes)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(_("note to self"), max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author_id} on session {self.session_id}"
+
+
+class Commitment(models.Model):
+    """A participant's commitment in their own words, shown again at the next check-in."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="commitments")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.CharField(_("commitment, in their own words"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "participant"], name="commitment_one_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Consent --------------------------------------------------------------------------
+
+
+class ConsentFormQuerySet(models.QuerySet["ConsentForm"]):
+    def for_organization(self, organization_id: int) -> "ConsentFormQuerySet":
+        """The organization's own forms, plus shared ones (no organization)."""
+        return self.filter(Q(organization_id=organization_id) | Q(organization=None))
+
+
+class ConsentForm(models.Model):
+    class Kind(models.TextChoices):
+        RECORDING = "recording", _("Recording")
+        PARTICIPATION = "participation", _("Participation")
+        INFORMATION_SHARING = "information_sharing", _("Information sharing")
+
+    code = _code()
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consent_forms",
+        help_text=_("Blank: offered to every organization."),
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    purpose = models.CharField(_("purpose"), max_length=300)
+    version = models.PositiveSmallIntegerField(_("version"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    text = models.TextField(_("text (written by the organization)"))
+    valid_for_days = models.PositiveSmallIntegerField(
+        _("expires after (days)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConsentFormQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "language", "version"],
+                name="consentform_unique_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version} ({self.language})"
+
+    def save(self, *args, **kwargs) -> None:
+        # A version someone has signed is a record of what they agreed to: never rewrite it.
+        if self.pk and Consent.objects.filter(form_id=self.pk).exists():
+            raise ValidationError(
+                _("This version has been used and cannot be changed. Create a new version.")
+            )
+        super().save(*args, **kwargs)
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def active(self) -> "ConsentQuerySet":
+        now = timezone.now()
+        return self.filter(granted=True, withdrawn_at=None).filter(
+            Q(expires_at=None) | Q(expires_at__gt=now)
+        )
+
+
+class Consent(models.Model):
+    """Append-only: withdrawal sets withdrawn_at once; a new consent is a new row."""
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("Written")
+        VERBAL = "verbal", _("Verbal, with a witness")
+        ELECTRONIC = "electronic", _("Electronic")
+
+    code = _code()
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
+    form = models.ForeignKey(ConsentForm, on_delete=models.PROTECT, related_name="consents")
+    session = models.ForeignKey(
+        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    granted = models.BooleanField(default=True)
+    method = models.CharField(max_length=12, choices=Method.choices)
+    witness = models.CharField(_("witness"), max_length=120, blank=True)
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    captured_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConsentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-captured_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="verbal") | ~Q(witness=""), name="consent_verbal_has_witness"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_by__isnull=False),
+                name="consent_withdrawal_has_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} for participant {self.participant_id}"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Consents are never deleted; withdraw instead."))
+
+
+# --- Recordings -----------------------------------------------------------------------
+
+
+def recording_upload_to(instance: "Recording", filename: str) -> str:
+    # A random name: nothing about the session or participants in the path.
+    return f"recordings/{uuid.uuid4().hex}"
+
+
+class RecordingQuerySet(OrganizationScopedQuerySet):
+    organization_path = "session__group__organization"
+
+    def available(self) -> "RecordingQuerySet":
+        return self.filter(marked_for_deletion_at=None, deleted_at=None)
+
+
+class Recording(models.Model):
+    class Purpose(models.TextChoices):
+        CERTIFICATION = "certification", _("Certification")
+        PEER_REVIEW = "peer_review", _("Peer review")
+        SUPERVISION = "supervision", _("Supervision")
+
+    code = _code()
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="recordings")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    file = models.FileField(upload_to=recording_upload_to, storage=private_storage, blank=True)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    marked_for_deletion_at = models.DateTimeField(null=True, blank=True)
+    deletion_reason = models.CharField(max_length=100, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"Recording {self.code}"
+
+
+class RecordingAccessGrant(models.Model):
+    """Access to one recording for someone outside the session's team (e.g. a reviewer).
+    Created only through sessions_app.services, which higher apps call."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recording_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "user"],
+                condition=Q(revoked_at__isnull=True),
+                name="grant_one_active_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} -> recording {self.recording_id}"
+
+
+class RecordingAccessLog(models.Model):
+    """Every view or download of a recording: who, when, which (invariant 7)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        DOWNLOAD = "download", _("Downloaded")
+
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.recording_id} at {self.at}"
