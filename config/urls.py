@@ -17,4 +17,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),
+    path("", include("sessions_app.urls")),
 ]

@@ -1,11 +1,24 @@
+import datetime
+
 """factory_boy factories. SubFactory keeps related rows in one organization."""
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, Role, User
 from curriculum.models import Topic, TopicMaterial
+from sessions_app.models import (
+    Attendance,
+    Consent,
+    ConsentForm,
+    Enrollment,
+    FacilitatorAssignment,
+    Group,
+    Participant,
+    Session,
+)
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -71,3 +84,129 @@ class TopicMaterialFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Handout {n}")
     body = "Written by the organization."
     organization = factory.SubFactory(OrganizationFactory)
+
+
+def point_private_storage_at(location, *, settings, monkeypatch):
+    """Send private uploads to `location` (a tmp_path) for one test, so none land in the repo.
+
+    A FileField resolves a callable storage once, when models load, so changing
+    STORAGES alone would not reach it: every field built on `private_storage` is
+    repointed too (the monkeypatch undoes it after the test).
+    """
+    from django.apps import apps
+    from django.core.files.storage import storages
+    from django.db.models import FileField
+
+    from accounts.storage import private_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+    storage = storages["private"]
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                isinstance(field, FileField)
+                and getattr(field, "_storage_callable", None) is private_storage
+            ):
+                monkeypatch.setattr(field, "storage", storage)
+    return storage
+
+
+def uploaded(name: str, content: str):
+    """A small text upload for FileFields."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content.encode(), content_type="text/plain")
+
+
+# --- sessions_app ---------------------------------------------------------------------
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Tuesday group {n}")
+    weekdays = [1]
+    start_time = datetime.time(18, 0)
+    timezone = "UTC"
+    duration_minutes = 90
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=28))
+    capacity = 12
+
+
+class FacilitatorAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FacilitatorAssignment
+
+    group = factory.SubFactory(GroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = FacilitatorAssignment.Role.LEAD_PEER
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    organization = factory.SubFactory(OrganizationFactory)
+    display_name = factory.Sequence(lambda n: f"P{n}")
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    group = factory.SubFactory(GroupFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, organization=factory.SelfAttribute("..group.organization")
+    )
+    joined_on = factory.LazyAttribute(lambda o: o.group.start_date)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    group = factory.SubFactory(GroupFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    duration_minutes = 90
+    topic = factory.LazyFunction(lambda: Topic.objects.get(order=2))
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(SessionFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, organization=factory.SelfAttribute("..session.group.organization")
+    )
+    status = Attendance.Status.PRESENT
+
+
+class ConsentFormFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentForm
+
+    organization = None
+    kind = ConsentForm.Kind.RECORDING
+    purpose = "Recording sessions for facilitator certification and peer review"
+    version = factory.Sequence(lambda n: n + 1)
+    language = "en"
+    text = "Written by the organization for this test."
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    participant = factory.SubFactory(ParticipantFactory)
+    form = factory.SubFactory(ConsentFormFactory)
+    method = Consent.Method.WRITTEN
+    captured_by = factory.SubFactory(UserFactory)
