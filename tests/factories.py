@@ -1,6 +1,6 @@
-import datetime
-
 """factory_boy factories. SubFactory keeps related rows in one organization."""
+
+import datetime
 
 import factory
 from allauth.account.models import EmailAddress
