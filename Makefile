@@ -1,0 +1,60 @@
+# Everyday commands. `make demo` serves the demo, `make test` runs the whole suite.
+# Both create .venv and install the project from requirements.lock when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Development-only values: never use these keys anywhere real.
+DEMO_ENV := DJANGO_DEBUG=1 \
+	DJANGO_SECRET_KEY=demo-only-insecure-secret-key \
+	FIELD_ENCRYPTION_KEY=ZGVtby1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ= \
+	DJANGO_MFA_EXEMPT_EMAILS=manager@demo.example,reviewer@demo.example,admin@demo.example
+
+# Settings load at import time; these let tools that import them run outside a deployment.
+TOOL_ENV := DJANGO_SECRET_KEY=tooling-only-not-secret \
+	FIELD_ENCRYPTION_KEY=ZGVtby1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ=
+
+.PHONY: install demo test lint typecheck lock ci
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the dependencies (or the lock) changed since the last install.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]" -c requirements.lock
+	touch $@
+
+# The demo always runs embedded (SQLite, eager tasks, console email), whatever the shell has set.
+demo: install
+	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# SQLite by default; PostgreSQL (and Redis) when DATABASE_URL (and REDIS_URL) are set.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	env $(TOOL_ENV) $(BIN)/mypy .
+
+# Resolve the newest versions pyproject.toml allows in a throwaway venv and pin them all.
+LOCK_VENV := /tmp/seeking-safety-lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet -e ".[dev]"
+	{ echo "# Exact versions of every runtime and dev package. Regenerate with: make lock"; \
+	  $(LOCK_VENV)/bin/pip freeze --exclude-editable; } > $(LOCK_VENV)/requirements.lock
+	mv $(LOCK_VENV)/requirements.lock requirements.lock
+	rm -rf $(LOCK_VENV)
+
+ci:
+	.ci/run
