@@ -54,3 +54,33 @@ def test_topic_list_filters_by_area(client, cast):
     assert response.status_code == 200
     titles = [t.title for t in response.context["topics"]]
     assert titles == ["Introduction/Case Management", "Safety", "Life Choices", "Termination"]
+
+
+# Session, user, the user's roles (navigation), the content areas, the topics.
+TOPIC_LIST_QUERY_BUDGET = 5
+
+
+@pytest.mark.parametrize("active_topics", [1, 25])
+def test_topic_list_query_count_does_not_grow_with_topics(
+    client, cast, django_assert_max_num_queries, active_topics
+):
+    Topic.objects.filter(order__gt=active_topics).update(is_active=False)
+    client.force_login(cast.peer)
+
+    with django_assert_max_num_queries(TOPIC_LIST_QUERY_BUDGET):
+        response = client.get(reverse("curriculum:topic_list"))
+
+    assert response.status_code == 200
+    assert len(response.context["topics"]) == active_topics
+
+
+def test_inactive_topics_are_left_out_of_the_list(client, cast):
+    Topic.objects.filter(slug="safety").update(is_active=False)
+    client.force_login(cast.peer)
+
+    response = client.get(reverse("curriculum:topic_list"))
+
+    assert "Safety" not in [t.title for t in response.context["topics"]]
+    assert (
+        client.get(reverse("curriculum:topic_detail", kwargs={"slug": "safety"})).status_code == 404
+    )
