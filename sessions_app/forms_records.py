@@ -1,0 +1,65 @@
+"""Forms for recording consent and recordings: they validate and normalise, never write."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Consent, Participant, Recording
+from .services.consent import WITNESS_REQUIRED
+
+
+class ConsentCaptureForm(forms.Form):
+    """One participant's answer about being recorded, captured on the session's screen."""
+
+    AGREES, DECLINES = "agrees", "declines"
+
+    participant = forms.ModelChoiceField(
+        queryset=Participant.objects.none(), to_field_name="code", widget=forms.HiddenInput
+    )
+    # The newest consent code the page showed for this participant ("" if none): a
+    # stale or doubled submission is refused instead of saved twice.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Do they agree to this session being recorded?"),
+        choices=[(AGREES, _("Yes, they agree")), (DECLINES, _("No, they do not agree"))],
+        widget=forms.RadioSelect,
+    )
+    method = forms.ChoiceField(
+        label=_("How was it given?"), choices=Consent.Method.choices, widget=forms.RadioSelect
+    )
+    witness = forms.CharField(
+        label=_("Witness (for verbal consent)"),
+        max_length=120,
+        required=False,
+        help_text=_("Who heard them agree. A name or initials."),
+    )
+
+    def __init__(self, *args, present: list[Participant], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            pk__in=[p.pk for p in present]
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("method") == Consent.Method.VERBAL and not data.get("witness", "").strip():
+            self.add_error("witness", gettext(WITNESS_REQUIRED))
+        return data
+
+
+class RecordingUploadForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Recording.Purpose.choices)
+    file = forms.FileField(
+        label=_("Audio or video file"),
+        widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}),
+    )
+    # The newest recording code the page showed ("" if none): refuses a doubled upload.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Audio or video only, at most %(limit)s.") % {
+            "limit": filesizeformat(settings.RECORDING_MAX_BYTES)
+        }

@@ -1,0 +1,154 @@
+"""Reads for recording consent and recordings (the consent screen, invariant 4's check)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attendance, Consent, ConsentForm, Participant, Session
+
+# A participant whose preferred language has no form of a kind is asked with this one.
+FALLBACK_LANGUAGE = "en"
+
+
+class ConsentState(TextChoices):
+    ACTIVE = "active", _("Consent given")
+    NONE = "none", _("Not asked yet")
+    DECLINED = "declined", _("Did not agree")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+    OLDER_VERSION = "older_version", _("Given on an older form version")
+    NO_FORM = "no_form", _("No consent form set up")
+
+
+@dataclass
+class ParticipantConsent:
+    participant: Participant
+    state: ConsentState
+    current_form: ConsentForm | None
+    # The participant's most recent consent of the kind (any version): what the screen
+    # shows and what a stale submission is compared with.
+    latest: Consent | None
+    # The active consent on the current version, when there is one.
+    active: Consent | None
+    # A granted consent not yet withdrawn (any version, even expired): what can be withdrawn.
+    standing: Consent | None
+
+    @property
+    def latest_code(self) -> str:
+        return str(self.latest.code) if self.latest else ""
+
+
+def consent_form_list_current(
+    *, organization_id: int, kind: str = ConsentForm.Kind.RECORDING
+) -> dict[str, ConsentForm]:
+    """The current form of `kind` per language for an organization: the highest version
+    among its own and shared forms (its own wins a tie)."""
+    current: dict[str, ConsentForm] = {}
+    forms = ConsentForm.objects.for_organization(organization_id).filter(kind=kind)
+    for form in forms.order_by("language", "-version", "organization_id"):
+        best = current.get(form.language)
+        if best is None or (best.version == form.version and best.organization_id is None):
+            current[form.language] = form
+    return current
+
+
+def consent_form_current_for(
+    *, forms_by_language: dict[str, ConsentForm], language: str
+) -> ConsentForm | None:
+    """The form to ask someone in `language` with: theirs, else English, else none."""
+    return forms_by_language.get(language) or forms_by_language.get(FALLBACK_LANGUAGE)
+
+
+def consent_form_current(
+    *, organization_id: int, language: str, kind: str = ConsentForm.Kind.RECORDING
+) -> ConsentForm | None:
+    """The current version of a kind for an organization in `language` (English fallback)."""
+    return consent_form_current_for(
+        forms_by_language=consent_form_list_current(organization_id=organization_id, kind=kind),
+        language=language,
+    )
+
+
+def _state(
+    consents: list[Consent], current_form: ConsentForm | None, now
+) -> tuple[ConsentState, Consent | None]:
+    """The latest answer decides: a "no" today blocks recording even if an earlier "yes"
+    still stands (that earlier yes still covers the sessions it was given for)."""
+
+    def is_active(c: Consent) -> bool:
+        return c.granted and c.withdrawn_at is None and (c.expires_at is None or c.expires_at > now)
+
+    if current_form is None:
+        return ConsentState.NO_FORM, None
+    if not consents:
+        return ConsentState.NONE, None
+    latest = consents[0]
+    if not latest.granted:
+        return ConsentState.DECLINED, None
+    active = next((c for c in consents if c.form_id == current_form.pk and is_active(c)), None)
+    if active is not None:
+        return ConsentState.ACTIVE, active
+    if latest.withdrawn_at is not None:
+        return ConsentState.WITHDRAWN, None
+    if latest.form_id != current_form.pk:
+        return ConsentState.OLDER_VERSION, None
+    return ConsentState.EXPIRED, None
+
+
+def consent_list_for_participants(
+    *,
+    participants: Iterable[Participant],
+    organization_id: int,
+    kind: str = ConsentForm.Kind.RECORDING,
+) -> list[ParticipantConsent]:
+    """Each participant's consent state of `kind` on the current form version, in three
+    queries whatever the number of participants."""
+    participants = list(participants)
+    forms = consent_form_list_current(organization_id=organization_id, kind=kind)
+    by_participant: dict[int, list[Consent]] = {p.pk: [] for p in participants}
+    consents = (
+        Consent.objects.filter(participant__in=participants, form__kind=kind)
+        .select_related("form")
+        .order_by("-captured_at", "-pk")
+    )
+    for consent in consents:
+        by_participant[consent.participant_id].append(consent)
+    now = timezone.now()
+    rows = []
+    for participant in participants:
+        history = by_participant[participant.pk]
+        form = consent_form_current_for(
+            forms_by_language=forms, language=participant.preferred_language
+        )
+        state, active = _state(history, form, now)
+        rows.append(
+            ParticipantConsent(
+                participant=participant,
+                state=state,
+                current_form=form,
+                latest=history[0] if history else None,
+                active=active,
+                standing=next((c for c in history if c.granted and not c.withdrawn_at), None),
+            )
+        )
+    return rows
+
+
+def participant_list_present(*, session: Session) -> list[Participant]:
+    """The participants marked present at a session, by chosen name."""
+    return list(
+        Participant.objects.filter(
+            attendance__session=session, attendance__status=Attendance.Status.PRESENT
+        ).order_by("display_name", "pk")
+    )
+
+
+def consent_list_for_session(*, session: Session) -> list[ParticipantConsent]:
+    """Recording consent of everyone marked present at a session."""
+    return consent_list_for_participants(
+        participants=participant_list_present(session=session),
+        organization_id=session.group.organization_id,
+    )

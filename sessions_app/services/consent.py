@@ -1,0 +1,200 @@
+"""Writes for consent: capture, re-confirm for a session, withdraw.
+
+Consents are append-only (a new fact is a new row; withdrawal sets withdrawn_at once).
+Consent is never a condition of attending: nothing here touches attendance.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
+from ..selectors_records import consent_list_for_participants
+
+# Messages tests assert on, marked for translation; gettext at call time follows the
+# request's language.
+WITNESS_REQUIRED = N_("Verbal consent needs the name of the person who witnessed it.")
+FORM_OF_ANOTHER_ORGANIZATION = N_("This consent form belongs to another organization.")
+SESSION_OF_ANOTHER_ORGANIZATION = N_("This session belongs to another organization.")
+NO_CURRENT_FORM = N_("No recording consent form is set up for this organization yet.")
+NOTHING_TO_RECONFIRM = N_("There is no active consent on the current form to confirm again.")
+ALREADY_WITHDRAWN = N_("This consent was already withdrawn.")
+NOT_GRANTED = N_("This person did not agree, so there is nothing to withdraw.")
+STALE = N_(
+    "This person's consent changed since the page was opened (perhaps it was sent twice). "
+    "Nothing was saved: check the list and try again."
+)
+RECORDING_DELETION_REASON = "consent withdrawn"
+
+# `known_latest` default: the caller did not say what it saw, so no staleness check.
+UNCHECKED: Any = object()
+
+
+def _check_not_stale(*, participant: Participant, kind: str, known_latest: Any) -> None:
+    if known_latest is UNCHECKED:
+        return
+    latest = (
+        Consent.objects.filter(participant=participant, form__kind=kind)
+        .order_by("-captured_at", "-pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if (str(latest) if latest else "") != (str(known_latest) if known_latest else ""):
+        raise ValidationError(_(STALE), code="stale")
+
+
+@transaction.atomic
+def consent_capture(
+    *,
+    participant: Participant,
+    form: ConsentForm,
+    granted: bool,
+    method: str,
+    captured_by: Any,
+    witness: str = "",
+    session: Session | None = None,
+    captured_at: datetime | None = None,
+    known_latest: Any = UNCHECKED,
+) -> Consent:
+    """Record a participant's answer on one form version; it expires after the form's
+    validity period. `known_latest` (the latest consent code the caller saw, or "")
+    refuses a stale or doubled submission."""
+    witness = witness.strip()
+    if method == Consent.Method.VERBAL and not witness:
+        raise ValidationError({"witness": _(WITNESS_REQUIRED)}, code="witness_required")
+    if form.organization_id not in (None, participant.organization_id):
+        raise ValidationError(_(FORM_OF_ANOTHER_ORGANIZATION), code="other_organization")
+    if session is not None and session.group.organization_id != participant.organization_id:
+        raise ValidationError(_(SESSION_OF_ANOTHER_ORGANIZATION), code="other_organization")
+    # Lock the participant so two submissions of the same answer cannot both pass the check.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    _check_not_stale(participant=participant, kind=form.kind, known_latest=known_latest)
+    captured_at = captured_at or timezone.now()
+    consent = Consent(
+        participant=participant,
+        form=form,
+        session=session,
+        granted=granted,
+        method=method,
+        witness=witness,
+        captured_by=captured_by,
+        captured_at=captured_at,
+        expires_at=(
+            captured_at + timedelta(days=form.valid_for_days) if form.valid_for_days else None
+        ),
+    )
+    consent.full_clean()
+    consent._history_user = captured_by  # type: ignore[attr-defined]
+    consent.save()
+    return consent
+
+
+def consent_capture_recording(
+    *,
+    participant: Participant,
+    granted: bool,
+    method: str,
+    captured_by: Any,
+    witness: str = "",
+    session: Session | None = None,
+    known_latest: Any = UNCHECKED,
+) -> Consent:
+    """Capture recording consent on the current form version for the participant's language."""
+    row = consent_list_for_participants(
+        participants=[participant], organization_id=participant.organization_id
+    )[0]
+    if row.current_form is None:
+        raise ValidationError(_(NO_CURRENT_FORM), code="no_form")
+    return consent_capture(
+        participant=participant,
+        form=row.current_form,
+        granted=granted,
+        method=method,
+        witness=witness,
+        captured_by=captured_by,
+        session=session,
+        known_latest=known_latest,
+    )
+
+
+def consent_reconfirm(
+    *,
+    participant: Participant,
+    session: Session,
+    method: str,
+    captured_by: Any,
+    witness: str = "",
+    known_latest: Any = UNCHECKED,
+) -> Consent:
+    """Confirm recording consent again for one session: a new row on the current version,
+    linked to the session, only while the participant holds an active one."""
+    row = consent_list_for_participants(
+        participants=[participant], organization_id=participant.organization_id
+    )[0]
+    if row.active is None:
+        raise ValidationError(_(NOTHING_TO_RECONFIRM), code="nothing_to_reconfirm")
+    return consent_capture(
+        participant=participant,
+        form=row.active.form,
+        granted=True,
+        method=method,
+        witness=witness,
+        captured_by=captured_by,
+        session=session,
+        known_latest=known_latest,
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
+    """Withdraw a participant's consent of this kind (every row still standing, so no older
+    one keeps counting). Withdrawing recording consent, in the same transaction, marks for
+    deletion every recording of every session the participant was present at: access
+    ends on the next request. Returns the recordings marked."""
+    # Lock first: an upload checking this consent waits for us, then sees the withdrawal.
+    locked = Consent.objects.select_for_update().select_related("form").get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(_(ALREADY_WITHDRAWN), code="already_withdrawn")
+    if not locked.granted:
+        raise ValidationError(_(NOT_GRANTED), code="not_granted")
+    now = timezone.now()
+    standing = Consent.objects.select_for_update().filter(
+        participant_id=locked.participant_id,
+        form__kind=locked.form.kind,
+        granted=True,
+        withdrawn_at=None,
+    )
+    for row in standing:
+        row.withdrawn_at = now
+        row.withdrawn_by = by
+        row._history_user = by  # type: ignore[attr-defined]
+        row.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    consent.withdrawn_at, consent.withdrawn_by = now, by
+
+    if locked.form.kind != ConsentForm.Kind.RECORDING:
+        return []
+    recordings = list(
+        Recording.objects.select_for_update()
+        .filter(
+            session__attendance__participant_id=locked.participant_id,
+            session__attendance__status=Attendance.Status.PRESENT,
+        )
+        .available()
+        .order_by("pk")
+    )
+    for recording in recordings:
+        recording.marked_for_deletion_at = now
+        recording.deletion_reason = RECORDING_DELETION_REASON
+        recording._history_user = by  # type: ignore[attr-defined]
+        recording.save(update_fields=["marked_for_deletion_at", "deletion_reason"])
+    if recordings:
+        # Delete the files soon rather than at the nightly purge; the purge is idempotent.
+        from ..tasks import purge_recordings
+
+        transaction.on_commit(purge_recordings.delay)
+    return recordings

@@ -1,0 +1,273 @@
+"""Writes for recordings: upload (invariant 4), access grants, review, purge.
+
+Higher apps (the facilitators app's review assignments) call `recording_grant_access`,
+`recording_revoke_access` and `recording_mark_reviewed`; sessions_app never imports them.
+"""
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from accounts.scoping import memberships_of
+
+from ..models import Consent, Recording, RecordingAccessGrant, RecordingAccessLog, Session
+from ..selectors_records import ConsentState, consent_list_for_session
+
+logger = logging.getLogger(__name__)
+
+# Messages tests assert on, marked for translation; gettext at call time follows the
+# request's language.
+NOT_AUDIO_OR_VIDEO = N_("This file is not audio or video. Upload an audio or video recording.")
+TOO_LARGE = N_("This file is %(size)s; recordings can be at most %(limit)s.")
+EMPTY_FILE = N_("This file is empty.")
+SESSION_NOT_HELD = N_("A recording can be added only once the session is marked held.")
+LACKS_CONSENT = N_(
+    "Not everyone present has agreed to be recorded on the current consent form: "
+    "%(names)s. Nothing was saved."
+)
+DROP_INS_PRESENT = N_(
+    "Unregistered drop-ins were present, and they could not give recording consent. "
+    "Nothing was saved."
+)
+STALE = N_(
+    "A recording was added to this session since the page was opened (perhaps the form was "
+    "sent twice). Nothing was saved: check the list before uploading again."
+)
+GRANTEE_NOT_A_MEMBER = N_("Access can only be given to a member of the recording's organization.")
+NOT_AVAILABLE = N_("This recording is marked for deletion or deleted.")
+ALREADY_REVIEWED = N_("This recording was already marked reviewed.")
+REASON_REVIEWED = "reviewed"
+REASON_RETENTION = "retention period ended"
+
+# `known_latest` default: the caller did not say what it saw, so no staleness check.
+UNCHECKED: Any = object()
+_SNIFF_BYTES = 8192  # filetype reads at most this many bytes
+
+
+def recording_sniff_type(file: UploadedFile) -> str:
+    """The file's MIME type by content (magic bytes), not by its name; audio/video only."""
+    file.seek(0)
+    head = file.read(_SNIFF_BYTES)
+    file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or not kind.mime.startswith(("audio/", "video/")):
+        raise ValidationError({"file": _(NOT_AUDIO_OR_VIDEO)}, code="not_audio_or_video")
+    return kind.mime
+
+
+def recording_check_file(file: UploadedFile) -> str:
+    """Size within RECORDING_MAX_BYTES, and audio or video by content; returns the type."""
+    if not file.size:
+        raise ValidationError({"file": _(EMPTY_FILE)}, code="empty")
+    if file.size > settings.RECORDING_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _(TOO_LARGE)
+                % {
+                    "size": filesizeformat(file.size),
+                    "limit": filesizeformat(settings.RECORDING_MAX_BYTES),
+                }
+            },
+            code="too_large",
+        )
+    return recording_sniff_type(file)
+
+
+def recording_check_consent(*, session: Session) -> list[int]:
+    """Invariant 4: the session is held, had no drop-ins, and everyone marked present holds
+    an active recording consent on the current form version. Returns those consents' ids;
+    raises naming (by chosen name) everyone who lacks one."""
+    if session.status != Session.Status.HELD:
+        raise ValidationError(_(SESSION_NOT_HELD), code="not_held")
+    if session.drop_in_count:
+        raise ValidationError(_(DROP_INS_PRESENT), code="drop_ins")
+    rows = consent_list_for_session(session=session)
+    lacking = [r.participant.display_name for r in rows if r.state != ConsentState.ACTIVE]
+    if lacking:
+        raise ValidationError(
+            _(LACKS_CONSENT) % {"names": ", ".join(lacking)}, code="lacks_consent"
+        )
+    return [r.active.pk for r in rows if r.active is not None]
+
+
+def _sha256(file: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def recording_upload(
+    *,
+    session: Session,
+    file: UploadedFile,
+    purpose: str,
+    uploaded_by: Any,
+    known_latest: Any = UNCHECKED,
+) -> Recording:
+    """Store a recording of a held session in private storage under a random name, with its
+    SHA-256 and sniffed type, only if invariant 4 holds. On any refusal nothing is stored:
+    no row and no file. `known_latest` (the newest recording code the caller saw, or "")
+    refuses a stale or doubled submission."""
+    content_type = recording_check_file(file)
+    recording_check_consent(session=session)  # fail fast, before reading the whole file
+    sha256 = _sha256(file)
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            # Lock the session (drop-ins, status, double submits) and the consents relied on
+            # (a withdrawal waits for us and then marks this recording, or we see it).
+            Session.objects.select_for_update().filter(pk=session.pk).first()
+            session.refresh_from_db(fields=["status", "drop_in_count"])
+            if known_latest is not UNCHECKED:
+                latest = (
+                    Recording.objects.filter(session=session)
+                    .order_by("-uploaded_at", "-pk")
+                    .values_list("code", flat=True)
+                    .first()
+                )
+                if (str(latest) if latest else "") != (str(known_latest or "")):
+                    raise ValidationError(_(STALE), code="stale")
+            consent_ids = recording_check_consent(session=session)
+            still_active = Consent.objects.select_for_update().filter(pk__in=consent_ids).active()
+            if len(still_active.values_list("pk", flat=True)) != len(consent_ids):
+                recording_check_consent(session=session)  # raises, naming who
+            recording = Recording(
+                session=session,
+                purpose=purpose,
+                content_type=content_type,
+                size_bytes=file.size,
+                sha256=sha256,
+                uploaded_by=uploaded_by,
+            )
+            # upload_to gives a random name; nothing about the session is in the path.
+            recording.file.save("recording", file, save=False)
+            stored_name = recording.file.name
+            recording.full_clean()
+            recording._history_user = uploaded_by  # type: ignore[attr-defined]
+            recording.save()
+    except BaseException:
+        if stored_name:
+            Recording._meta.get_field("file").storage.delete(stored_name)  # type: ignore[attr-defined]
+        raise
+    return recording
+
+
+def recording_log_access(*, recording: Recording, user: Any, action: str) -> RecordingAccessLog:
+    """Every view or download of a recording leaves a row: who, when, which (invariant 7)."""
+    return RecordingAccessLog.objects.create(recording=recording, user=user, action=action)
+
+
+@transaction.atomic
+def recording_grant_access(
+    *, recording: Recording, user: Any, granted_by: Any
+) -> RecordingAccessGrant:
+    """Give one user (e.g. an assigned reviewer) access to one recording. The user must be a
+    member of the recording's organization (tenant isolation holds for reviewers too);
+    granting twice returns the standing grant."""
+    organization_id = recording.session.group.organization_id
+    if not memberships_of(user).filter(organization_id=organization_id).exists():
+        raise ValidationError(_(GRANTEE_NOT_A_MEMBER), code="not_a_member")
+    if recording.marked_for_deletion_at or recording.deleted_at:
+        raise ValidationError(_(NOT_AVAILABLE), code="not_available")
+    standing = (
+        RecordingAccessGrant.objects.select_for_update()
+        .filter(recording=recording, user=user, revoked_at=None)
+        .first()
+    )
+    if standing is not None:
+        return standing
+    grant = RecordingAccessGrant(recording=recording, user=user, granted_by=granted_by)
+    grant._history_user = granted_by  # type: ignore[attr-defined]
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def recording_revoke_access(*, recording: Recording, user: Any, revoked_by: Any) -> int:
+    """End a user's access to a recording (e.g. a review assignment withdrawn); returns how
+    many grants ended (0 when there was none: revoking twice is harmless)."""
+    grants = list(
+        RecordingAccessGrant.objects.select_for_update().filter(
+            recording=recording, user=user, revoked_at=None
+        )
+    )
+    now = timezone.now()
+    for grant in grants:
+        grant.revoked_at = now
+        grant._history_user = revoked_by  # type: ignore[attr-defined]
+        grant.save(update_fields=["revoked_at"])
+    return len(grants)
+
+
+@transaction.atomic
+def recording_mark_reviewed(*, recording: Recording, by: Any) -> Recording:
+    """The review is done: the recording becomes due for the purge (invariant 4)."""
+    locked = Recording.objects.select_for_update().get(pk=recording.pk)
+    if locked.deleted_at is not None:
+        raise ValidationError(_(NOT_AVAILABLE), code="not_available")
+    if locked.reviewed_at is not None:
+        raise ValidationError(_(ALREADY_REVIEWED), code="already_reviewed")
+    locked.reviewed_at = timezone.now()
+    locked._history_user = by  # type: ignore[attr-defined]
+    locked.save(update_fields=["reviewed_at"])
+    recording.reviewed_at = locked.reviewed_at
+    return locked
+
+
+def recording_list_due_for_purge(*, now: datetime | None = None):
+    """Not yet deleted, and marked for deletion, reviewed, or past RECORDING_RETENTION_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.RECORDING_RETENTION_DAYS)
+    return Recording.objects.filter(deleted_at=None).filter(
+        Q(marked_for_deletion_at__isnull=False)
+        | Q(reviewed_at__isnull=False)
+        | Q(uploaded_at__lt=cutoff)
+    )
+
+
+def recording_purge(*, now: datetime | None = None) -> int:
+    """Delete the stored file of every recording due for purge and set deleted_at (the
+    history keeps that it happened). Safe to run twice or in parallel: each row is claimed
+    with SELECT ... FOR UPDATE SKIP LOCKED and re-checked. Returns how many it purged."""
+    now = now or timezone.now()
+    purged = 0
+    for pk in list(recording_list_due_for_purge(now=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            recording = (
+                recording_list_due_for_purge(now=now)
+                .select_for_update(skip_locked=True)
+                .filter(pk=pk)
+                .first()
+            )
+            if recording is None:  # another run has it, or did it already
+                continue
+            if recording.file.name:
+                # Deleting a missing file is a no-op, so a crash before commit is retried.
+                recording.file.storage.delete(recording.file.name)
+            if not recording.deletion_reason:
+                recording.deletion_reason = (
+                    REASON_REVIEWED if recording.reviewed_at else REASON_RETENTION
+                )
+            recording.deleted_at = now
+            recording.file.name = ""
+            recording._change_reason = "purged"  # type: ignore[attr-defined]
+            recording.save(update_fields=["deleted_at", "deletion_reason", "file"])
+            purged += 1
+    if purged:
+        logger.info("Purged %s recording file(s).", purged)
+    return purged
