@@ -86,18 +86,12 @@ class TopicMaterialFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
 
 
-def point_private_storage_at(location, *, settings, monkeypatch):
+def point_private_storage_at(location, *, settings, monkeypatch=None):
     """Send private uploads to `location` (a tmp_path) for one test, so none land in the repo.
 
-    A FileField resolves a callable storage once, when models load, so changing
-    STORAGES alone would not reach it: every field built on `private_storage` is
-    repointed too (the monkeypatch undoes it after the test).
+    The private storage is lazy and resets when STORAGES changes, so the setting is enough.
     """
-    from django.apps import apps
     from django.core.files.storage import storages
-    from django.db.models import FileField
-
-    from accounts.storage import private_storage
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -106,15 +100,7 @@ def point_private_storage_at(location, *, settings, monkeypatch):
             "OPTIONS": {"location": str(location), "base_url": None},
         },
     }
-    storage = storages["private"]
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            if (
-                isinstance(field, FileField)
-                and getattr(field, "_storage_callable", None) is private_storage
-            ):
-                monkeypatch.setattr(field, "storage", storage)
-    return storage
+    return storages["private"]
 
 
 def uploaded(name: str, content: str):
