@@ -69,7 +69,8 @@ def get_session_in_organization(user: Any, code: UUID) -> Session:
 
 def get_consent_for_withdrawal(user: Any, code: UUID) -> Consent:
     """A consent the user may withdraw: 404 outside the user's organizations; 403 unless the
-    user manages the organization or facilitates a group the participant was in."""
+    user manages the organization, facilitates a group the participant was in, or was the
+    clinician of a session they attended."""
     consent = get_scoped_object_or_404(
         Consent.objects.select_related("participant", "form"),
         user,
@@ -81,7 +82,12 @@ def get_consent_for_withdrawal(user: Any, code: UUID) -> Consent:
     participant_groups = Q(group__enrollments__participant_id=consent.participant_id) | Q(
         group__sessions__attendance__participant_id=consent.participant_id
     )
-    if not FacilitatorAssignment.objects.filter(participant_groups, user=user).exists():
+    if not (
+        FacilitatorAssignment.objects.filter(participant_groups, user=user).exists()
+        or Session.objects.filter(
+            clinician=user, attendance__participant_id=consent.participant_id
+        ).exists()
+    ):
         raise PermissionDenied
     return consent
 

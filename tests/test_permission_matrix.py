@@ -43,6 +43,7 @@ from accounts.models import Invitation, Membership, Organization, Role, User
 from curriculum.models import TopicMaterial
 from tests.conftest import CANARY, Cast
 from tests.factories import TopicMaterialFactory, point_private_storage_at, uploaded
+from tests.sessions_app import records_world
 
 # --- Actors and expectations ------------------------------------------------------------
 
@@ -134,6 +135,8 @@ class World:
     invitation: dict[int, Invitation] = field(default_factory=dict)
     invitation_token: dict[int, str] = field(default_factory=dict)
     material: dict[int, TopicMaterial] = field(default_factory=dict)
+    # sessions_app recording consent and recordings, per organization.
+    records: dict[int, records_world.Records] = field(default_factory=dict)
 
     def user(self, actor: str) -> User | None:
         return None if actor == "anonymous" else getattr(self.cast, actor)
@@ -146,6 +149,7 @@ class World:
         return [
             list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
             list(Membership.objects.order_by("pk").values_list("pk", "role")),
+            *records_world.snapshot(),
         ]
 
 
@@ -168,6 +172,7 @@ def build_world(cast: Cast) -> World:
             body=f"Written by {organization.slug}{tag}.",
             file=uploaded("handout.txt", f"File of {organization.slug}{tag}"),
         )
+        world.records[organization.pk] = records_world.build(cast, organization, tag=tag)
     # The outsiders' own names are canaries too, for pages that will list people.
     for outsider in (cast.outsider, cast.outsider_manager):
         outsider.display_name = f"{outsider.display_name} {CANARY}"
@@ -295,6 +300,87 @@ POLICY: dict[str, Policy] = {
         expect=org_page(manager=OK, facilitator=OK, reviewer=OK),
         url_kwargs=lambda world, organization: {
             "code": world.material[organization.pk].code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    # --- sessions_app: recording consent and recordings (tests/sessions_app/records_world.py)
+    "sessions_app:consent_screen": Policy(
+        expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].session.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    "sessions_app:consent_capture": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:consent_screen"),
+                facilitator=Redirect("sessions_app:consent_screen"),
+                reviewer=FORBIDDEN,
+            ),
+            # The payload names org's participant, who was not present at other_org's session.
+            "outsider": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+            "outsider_manager": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+        },
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].session.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+        data=records_world.capture_data,
+    ),
+    "sessions_app:consent_withdraw": Policy(
+        expect=org_page(manager=Redirect("home"), facilitator=Redirect("home"), reviewer=FORBIDDEN),
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].consent.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    "sessions_app:recording_list": Policy(
+        # A reviewer gets in only through a grant (tests/sessions_app/test_recordings.py).
+        expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].session.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    "sessions_app:recording_upload": Policy(
+        expect=org_page(
+            manager=Redirect("sessions_app:recording_list"),
+            facilitator=Redirect("sessions_app:recording_list"),
+            reviewer=FORBIDDEN,
+        ),
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].upload_session.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+        data=records_world.upload_data,
+    ),
+    "sessions_app:recording_play": Policy(
+        expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].recording.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    "sessions_app:recording_download": Policy(
+        expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].recording.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    "sessions_app:recording_mark_reviewed": Policy(
+        expect=org_page(
+            manager=Redirect("sessions_app:recording_list"),
+            facilitator=FORBIDDEN,
+            reviewer=FORBIDDEN,
+        ),
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.records[organization.pk].recording.code  # type: ignore[union-attr]
         },
         missing=lambda world: {"code": uuid.uuid4()},
     ),

@@ -437,6 +437,14 @@ def test_facilitator_withdraws_and_returns_to_the_screen(client, world, cast):
     assert consent.withdrawn_by == cast.peer
 
 
+def test_the_sessions_clinician_may_withdraw_too(client, world, cast):
+    consent = _consent(world.alex, world.form, cast.peer)
+    client.force_login(cast.clinician)
+    assert client.post(_withdraw_url(consent)).status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_by == cast.clinician
+
+
 def test_withdraw_ignores_an_offsite_next(client, world, cast):
     consent = _consent(world.alex, world.form, cast.peer)
     client.force_login(cast.manager)
