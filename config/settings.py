@@ -8,6 +8,7 @@ EMAIL_URL and FIELD_ENCRYPTION_KEY; README documents every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -120,7 +121,13 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
+    "purge-recordings": {
+        "task": "sessions_app.tasks.purge_recordings",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # --- Email ----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
