@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import get_scoped_object_or_404, role_in
@@ -20,7 +20,6 @@ from .models import (
     FacilitatorAssignment,
     Recording,
     RecordingAccessGrant,
-    RecordingQuerySet,
     Session,
 )
 
@@ -95,7 +94,7 @@ def get_consent_for_withdrawal(user: Any, code: UUID) -> Consent:
 # --- Recordings: the one access rule ----------------------------------------------------
 
 
-def recording_list_accessible_to(user: Any) -> RecordingQuerySet:
+def recording_list_accessible_to(user: Any) -> QuerySet[Recording]:
     """Recordings the user may play or download: available (not marked for deletion, not
     deleted), in one of the user's organizations, and the user facilitates the session,
     manages the organization, or holds an active grant to that recording."""
@@ -109,8 +108,8 @@ def recording_list_accessible_to(user: Any) -> RecordingQuerySet:
         recording_id=OuterRef("pk"), user=user, revoked_at=None
     )
     return (
-        Recording.objects.for_user(user)
-        .available()
+        Recording.objects.available()
+        .for_user(user)
         .filter(
             Q(session__group__organization__in=managed)
             | Q(session__clinician=user)

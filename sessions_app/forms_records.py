@@ -38,12 +38,12 @@ class ConsentCaptureForm(forms.Form):
 
     def __init__(self, *args, present: list[Participant], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = Participant.objects.filter(
-            pk__in=[p.pk for p in present]
-        )
+        participant = self.fields["participant"]
+        assert isinstance(participant, forms.ModelChoiceField)
+        participant.queryset = Participant.objects.filter(pk__in=[p.pk for p in present])
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("method") == Consent.Method.VERBAL and not data.get("witness", "").strip():
             self.add_error("witness", gettext(WITNESS_REQUIRED))
         return data

@@ -150,7 +150,7 @@ def recording_upload(
                 session=session,
                 purpose=purpose,
                 content_type=content_type,
-                size_bytes=file.size,
+                size_bytes=file.size or 0,
                 sha256=sha256,
                 uploaded_by=uploaded_by,
             )

@@ -54,8 +54,7 @@ def _consent_screen(
     for row in rows:
         if bound is not None and bound.data.get("participant") == str(row.participant.code):
             # Show what is stored now, so a deliberate second try is judged against it.
-            bound.data = bound.data.copy()
-            bound.data["seen"] = row.latest_code
+            bound.data = {**bound.data, "seen": row.latest_code}
             form = bound
         else:
             form = ConsentCaptureForm(
@@ -130,8 +129,14 @@ def consent_capture(request: HttpRequest, code: Any) -> HttpResponse:
         else:
             messages.success(request, _("Saved for %(name)s.") % {"name": participant.display_name})
             return redirect("sessions_app:consent_screen", code=session.code)
-    error = " ".join(form.non_field_errors()) or _("Check the answer and try again.")
-    return _consent_screen(request, session, bound=form, error=error, status=400)
+    message = " ".join(str(e) for e in form.non_field_errors())
+    return _consent_screen(
+        request,
+        session,
+        bound=form,
+        error=message or _("Check the answer and try again."),
+        status=400,
+    )
 
 
 def _refused(request: HttpRequest, error: ValidationError, *, back: str | None) -> HttpResponse:
