@@ -1,0 +1,438 @@
+"""Forms for groups, participants and enrollments. They validate and normalise; services
+write. Messages that tests assert on are module constants."""
+
+import re
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+from curriculum.models import Topic
+
+from .models import Enrollment, FacilitatorAssignment, Group, Participant
+from .selectors_groups import (
+    facilitators_to_assign,
+    groups_to_join,
+    participants_to_enroll,
+)
+from .services.groups import START_DATE_IN_PAST
+from .services.participants import CONTACT_NEEDED_FOR_REMINDERS
+
+CAPACITY_RANGE = _("A group holds between 2 and 50 people.")
+LINK_NEEDED = _("A virtual or hybrid group needs a meeting link.")
+LOCATION_NEEDED = _("An in-person or hybrid group needs a location.")
+END_BEFORE_START = _("The end date is before the start date.")
+NO_WEEKDAY = _("Choose at least one weekday.")
+TOPIC_NUMBER_INVALID = _(
+    "“%(token)s” is not a topic number. Write topic numbers separated by commas, "
+    "for example: 1, 2, 2, 5 (a range such as 1-25 works too)."
+)
+TOPIC_NUMBER_UNKNOWN = _("There is no topic %(number)s. The topics are numbered 1 to %(last)s.")
+TOPIC_SEQUENCE_TOO_LONG = _("Plan at most %(max)s sessions' topics at a time.")
+PHONE_INVALID = _("Write a phone number with digits only, spaces or dashes, and + for abroad.")
+
+MAX_SEQUENCE = 200
+LANGUAGE_CHOICES = sorted(ALL_LANGUAGES, key=lambda item: str(item[1]))
+TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{4,30}$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+# --- Topic sequence ----------------------------------------------------------------------
+
+
+def parse_topic_numbers(text: str) -> list[int]:
+    """'1, 2, 2, 5' or '1-25, 25' -> [1, 2, 2, 5] / [1, ..., 25, 25]. Raises ValidationError."""
+    numbers: list[int] = []
+    for token in (t for t in re.split(r"[\s,;]+", text.strip()) if t):
+        match = re.fullmatch(r"(\d{1,3})(?:[-\u2013](\d{1,3}))?", token)
+        if not match:
+            raise forms.ValidationError(TOPIC_NUMBER_INVALID, params={"token": token[:20]})
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if last < first:
+            raise forms.ValidationError(TOPIC_NUMBER_INVALID, params={"token": token})
+        numbers.extend(range(first, last + 1))
+        if len(numbers) > MAX_SEQUENCE:
+            raise forms.ValidationError(TOPIC_SEQUENCE_TOO_LONG, params={"max": MAX_SEQUENCE})
+    return numbers
+
+
+def format_topic_numbers(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+# --- Groups ------------------------------------------------------------------------------
+
+
+class GroupForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), to_field_name="code"
+    )
+    name = forms.CharField(label=_("Name"), max_length=120)
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=Group.Format.choices,
+        initial=Group.Format.GROUP,
+        widget=forms.RadioSelect,
+    )
+    admission = forms.ChoiceField(
+        label=_("Who can join"),
+        choices=Group.Admission.choices,
+        initial=Group.Admission.OPEN,
+        widget=forms.RadioSelect,
+    )
+    modality = forms.ChoiceField(
+        label=_("Where it meets"),
+        choices=Group.Modality.choices,
+        initial=Group.Modality.IN_PERSON,
+        widget=forms.RadioSelect,
+    )
+    location = forms.CharField(
+        label=_("Location"),
+        max_length=200,
+        required=False,
+        help_text=_("For in-person and hybrid groups: a place participants will recognise."),
+    )
+    meeting_link = forms.URLField(
+        label=_("Meeting link"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For virtual and hybrid groups."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="en")
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Meets on"),
+        choices=sorted(WEEKDAYS.items()),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": NO_WEEKDAY},
+    )
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    duration_minutes = forms.IntegerField(
+        label=_("Length in minutes"), min_value=15, max_value=480, initial=90
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("End date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for an open-ended group."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        required=False,
+        initial=12,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 50}),
+        help_text=_("2 to 50 people for a group; a one-on-one group is always 1."),
+    )
+    topic_sequence = forms.CharField(
+        label=_("Planned topic sequence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Topic numbers in the order the sessions will cover them, separated by commas. "
+            "Any topics, any order, repeats allowed; a range such as 1-25 works too. "
+            "Leave empty to choose each session's topic as you go."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: list[Organization] | None = None,
+        group: Group | None = None,
+        **kwargs: Any,
+    ):
+        self.group = group
+        super().__init__(*args, **kwargs)
+        if group is not None or not organizations or len(organizations) == 1:
+            del self.fields["organization"]
+        else:
+            self.fields["organization"].queryset = Organization.objects.filter(
+                pk__in=[o.pk for o in organizations]
+            )
+        self.chosen_organization = group.organization if group else (organizations or [None])[0]
+        if group is None and self.chosen_organization is not None:
+            self.fields["timezone"].initial = self.chosen_organization.timezone
+            self.fields["topic_sequence"].initial = format_topic_numbers(
+                list(Topic.objects.active().order_by("order").values_list("order", flat=True))
+            )
+
+    @classmethod
+    def initial_for(cls, group: Group) -> dict[str, Any]:
+        fields = [
+            name for name in cls.base_fields if name not in {"organization", "topic_sequence"}
+        ]
+        initial = {name: getattr(group, name) for name in fields}
+        initial["topic_sequence"] = format_topic_numbers(
+            list(group.topic_sequence.order_by("position").values_list("topic__order", flat=True))
+        )
+        return initial
+
+    def clean_topic_sequence(self) -> list[int]:
+        numbers = parse_topic_numbers(self.cleaned_data.get("topic_sequence") or "")
+        ids_by_number = dict(Topic.objects.active().values_list("order", "pk"))
+        for number in numbers:
+            if number not in ids_by_number:
+                raise forms.ValidationError(
+                    TOPIC_NUMBER_UNKNOWN,
+                    params={"number": number, "last": max(ids_by_number, default=0)},
+                )
+        return [ids_by_number[n] for n in numbers]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "organization" in self.fields and cleaned.get("organization"):
+            self.chosen_organization = cleaned["organization"]
+        if cleaned.get("format") == Group.Format.ONE_ON_ONE:
+            cleaned["capacity"] = 1
+        elif "capacity" not in self.errors and not 2 <= (cleaned.get("capacity") or 0) <= 50:
+            self.add_error("capacity", CAPACITY_RANGE)
+        modality = cleaned.get("modality")
+        if modality in (Group.Modality.VIRTUAL, Group.Modality.HYBRID) and not cleaned.get(
+            "meeting_link"
+        ):
+            self.add_error("meeting_link", LINK_NEEDED)
+        if (
+            modality in (Group.Modality.IN_PERSON, Group.Modality.HYBRID)
+            and not cleaned.get("location", "").strip()
+        ):
+            self.add_error("location", LOCATION_NEEDED)
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", END_BEFORE_START)
+        zone = cleaned.get("timezone")
+        moved = self.group is None or start != self.group.start_date
+        if start and zone and moved and start < timezone.localdate(timezone=ZoneInfo(zone)):
+            self.add_error("start_date", START_DATE_IN_PAST)
+        return cleaned
+
+    def group_values(self) -> dict[str, Any]:
+        """The cleaned values the services take (without organization and topics)."""
+        values = {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in {"organization", "topic_sequence"}
+        }
+        values["location"] = values["location"].strip()
+        return values
+
+
+class AssignFacilitatorForm(forms.Form):
+    prefix = "assign"
+
+    user = forms.ModelChoiceField(
+        label=_("Facilitator"),
+        queryset=None,  # type: ignore[arg-type]
+        empty_label=_("Choose…"),
+    )
+    role = forms.ChoiceField(
+        label=_("Role in this group"),
+        choices=FacilitatorAssignment.Role.choices,
+        initial=FacilitatorAssignment.Role.LEAD_PEER,
+    )
+
+    def __init__(self, *args: Any, group: Group, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = facilitators_to_assign(group=group)
+        self.fields["user"].label_from_instance = lambda user: user.display_name or user.email
+
+
+# --- Participants --------------------------------------------------------------------------
+
+
+class ParticipantForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Chosen name or initials"),
+        max_length=60,
+        help_text=_(
+            "Whatever the person wants to be called; initials are fine. Never a legal name."
+        ),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=LANGUAGE_CHOICES, initial="en"
+    )
+    reminder_opt_in = forms.BooleanField(label=_("Wants reminders before sessions"), required=False)
+    contact_email = forms.EmailField(
+        label=_("Email for reminders (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone for reminders (optional)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        help_text=_("Only if they want reminders. Stored encrypted; shown only to managers."),
+    )
+
+    @classmethod
+    def initial_for(cls, participant: Participant) -> dict[str, Any]:
+        return {name: getattr(participant, name) for name in ParticipantForm.base_fields}
+
+    def clean_display_name(self) -> str:
+        return self.cleaned_data["display_name"].strip()
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data.get("contact_phone", "").strip()
+        if phone and (not PHONE_PATTERN.match(phone) or sum(c.isdigit() for c in phone) < 5):
+            raise forms.ValidationError(PHONE_INVALID)
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("reminder_opt_in")
+            and not cleaned.get("contact_email")
+            and not cleaned.get("contact_phone")
+            and "contact_email" not in self.errors
+            and "contact_phone" not in self.errors
+        ):
+            self.add_error("reminder_opt_in", CONTACT_NEEDED_FOR_REMINDERS)
+        return cleaned
+
+    def participant_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ParticipantForm.base_fields}
+
+
+class ParticipantCreateForm(ParticipantForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), to_field_name="code"
+    )
+
+    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if len(organizations) == 1:
+            del self.fields["organization"]
+            self.chosen_organization: Organization | None = organizations[0]
+        else:
+            self.fields["organization"].queryset = Organization.objects.filter(
+                pk__in=[o.pk for o in organizations]
+            )
+            self.chosen_organization = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("organization"):
+            self.chosen_organization = cleaned["organization"]
+        return cleaned
+
+
+# --- Enrollment -----------------------------------------------------------------------------
+
+
+def _joined_on_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Joins on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for today. They are on every session from this day on."),
+    )
+
+
+def _late_join_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("This closed group has started: enroll them anyway (a manager's exception)"),
+        required=False,
+    )
+
+
+class EnrollForm(forms.Form):
+    """Enroll an existing participant in a group (from the group's page)."""
+
+    prefix = "enroll"
+
+    participant = forms.ModelChoiceField(
+        label=_("Participant"),
+        queryset=Participant.objects.none(),
+        to_field_name="code",
+        empty_label=_("Choose…"),
+    )
+
+    def __init__(self, *args: Any, group: Group, can_confirm: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants_to_enroll(group=group)
+        self.fields["joined_on"] = _joined_on_field()
+        if can_confirm and group.admission == Group.Admission.CLOSED:
+            self.fields["confirm_late_join"] = _late_join_field()
+
+
+class NewParticipantEnrollForm(ParticipantForm):
+    """Add someone new to the organization and enroll them in this group in one step."""
+
+    prefix = "new"
+
+    def __init__(self, *args: Any, group: Group, can_confirm: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["joined_on"] = _joined_on_field()
+        if can_confirm and group.admission == Group.Admission.CLOSED:
+            self.fields["confirm_late_join"] = _late_join_field()
+
+
+class JoinGroupForm(forms.Form):
+    """Enroll a participant in a group (from the participant's page; managers only)."""
+
+    prefix = "join"
+
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=Group.objects.none(),
+        to_field_name="code",
+        empty_label=_("Choose…"),
+    )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups_to_join(participant=participant)
+        self.fields["joined_on"] = _joined_on_field()
+        self.fields["confirm_late_join"] = forms.BooleanField(
+            label=_("If the group is closed and has started: enroll them anyway"),
+            required=False,
+        )
+
+
+class LeaveForm(forms.Form):
+    left_on = forms.DateField(
+        label=_("Leaves on"),
+        widget=DateInput(),
+        help_text=_(
+            "The first day they are no longer in the group. They stay on the sessions before it."
+        ),
+    )
+    left_reason = forms.ChoiceField(
+        label=_("Reason"), choices=Enrollment.LeftReason.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].initial = today
+
+
+class ArchiveParticipantForm(forms.Form):
+    left_reason = forms.ChoiceField(
+        label=_("Reason, for the groups they are in now"),
+        choices=Enrollment.LeftReason.choices,
+        initial=Enrollment.LeftReason.CHOSE_TO_LEAVE,
+    )

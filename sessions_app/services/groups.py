@@ -1,0 +1,205 @@
+"""Writes for groups: create, edit, archive, facilitator assignments, planned topic sequence.
+
+Sessions follow the schedule: every write that changes the schedule or the topic sequence
+(re)plans the group's sessions through `sessions_generate`, which never touches held,
+cancelled or one-off sessions.
+"""
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Organization, Role, User
+from curriculum.models import Topic
+
+from ..models import Enrollment, FacilitatorAssignment, Group, GroupTopic, Session
+from .scheduling import sessions_generate
+
+START_DATE_IN_PAST = _("The start date is in the past. Choose today or a later date.")
+CAPACITY_BELOW_ENROLLED = _(
+    "%(enrolled)s people are enrolled, more than a capacity of %(capacity)s. "
+    "Record who has left first, or choose a larger capacity."
+)
+NOT_A_FACILITATOR = _(
+    "Only facilitators of this group's organization can be assigned. "
+    "Invite them as a facilitator first."
+)
+UNKNOWN_TOPIC = _("This topic is not in the curriculum.")
+GROUP_IS_ARCHIVED = _("This group is archived. Restore it first.")
+UNKNOWN_TIME_ZONE = _("Choose a time zone from the list.")
+
+# What a manager may set on a group; the form's cleaned data uses the same names.
+GROUP_FIELDS = frozenset(
+    {
+        "name",
+        "format",
+        "admission",
+        "modality",
+        "location",
+        "meeting_link",
+        "language",
+        "weekdays",
+        "start_time",
+        "timezone",
+        "duration_minutes",
+        "start_date",
+        "end_date",
+        "capacity",
+    }
+)
+# Changing any of these re-plans the group's future sessions.
+SCHEDULE_FIELDS = (
+    "weekdays",
+    "start_time",
+    "timezone",
+    "duration_minutes",
+    "start_date",
+    "end_date",
+)
+
+
+def group_today(group: Group) -> date:
+    """Today's date where the group meets."""
+    try:
+        zone = ZoneInfo(group.timezone)
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        raise ValidationError({"timezone": UNKNOWN_TIME_ZONE}) from error
+    return timezone.localdate(timezone=zone)
+
+
+def _check_values(values: dict[str, Any]) -> None:
+    unknown = set(values) - GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"Not group fields: {sorted(unknown)}")
+
+
+def _set_topic_sequence(group: Group, topic_ids: list[int]) -> None:
+    known = set(Topic.objects.active().filter(pk__in=topic_ids).values_list("pk", flat=True))
+    if set(topic_ids) - known:
+        raise ValidationError({"topic_sequence": UNKNOWN_TOPIC})
+    group.topic_sequence.all().delete()
+    GroupTopic.objects.bulk_create(
+        GroupTopic(group=group, topic_id=topic_id, position=position)
+        for position, topic_id in enumerate(topic_ids, start=1)
+    )
+
+
+def default_topic_ids() -> list[int]:
+    """The 25 topics in the curriculum's order: a new group's default sequence."""
+    return list(Topic.objects.active().order_by("order").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def group_create(
+    *, organization: Organization, values: dict[str, Any], topic_ids: list[int], by: User
+) -> Group:
+    """Create a group starting today or later, with its topic sequence, and plan its sessions."""
+    _check_values(values)
+    group = Group(organization=organization, **values)
+    if group.start_date and group.start_date < group_today(group):
+        raise ValidationError({"start_date": START_DATE_IN_PAST})
+    group.full_clean()
+    group.save()
+    _set_topic_sequence(group, topic_ids)
+    sessions_generate(group=group)
+    return group
+
+
+@transaction.atomic
+def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], by: User) -> Group:
+    """Edit a group. Capacity never drops below the people enrolled; a start date may stay
+    where it was but not move into the past; a schedule or sequence change re-plans."""
+    _check_values(values)
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    schedule_before = [getattr(group, name) for name in SCHEDULE_FIELDS]
+    topics_before = list(group.topic_sequence.order_by("position").values_list("topic", flat=True))
+    start_before = group.start_date
+    for name, value in values.items():
+        setattr(group, name, value)
+    if group.start_date != start_before and group.start_date < group_today(group):
+        raise ValidationError({"start_date": START_DATE_IN_PAST})
+    enrolled = Enrollment.objects.filter(group=group).current().count()
+    if group.capacity < enrolled:
+        raise ValidationError(
+            {
+                "capacity": ValidationError(
+                    CAPACITY_BELOW_ENROLLED,
+                    params={"enrolled": enrolled, "capacity": group.capacity},
+                )
+            }
+        )
+    group.full_clean()
+    group.save()
+    if topic_ids != topics_before:
+        _set_topic_sequence(group, topic_ids)
+    schedule_changed = schedule_before != [getattr(group, name) for name in SCHEDULE_FIELDS]
+    if group.archived_at is None and (schedule_changed or topic_ids != topics_before):
+        sessions_generate(group=group)
+    return group
+
+
+def _unplanned_future_sessions(group: Group):
+    return group.sessions.filter(
+        status=Session.Status.PLANNED, starts_at__gt=timezone.now(), attendance=None
+    )
+
+
+@transaction.atomic
+def group_archive(*, group: Group, by: User) -> int:
+    """Archive a group and drop its future planned sessions that have no attendance (held,
+    cancelled and past sessions stay as history); returns how many were dropped.
+    Enrollments stay as they are, so restoring brings the same people back."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.archived_at is not None:
+        return 0
+    group.archived_at = timezone.now()
+    group.save(update_fields=["archived_at"])
+    dropped, _per_model = _unplanned_future_sessions(group).delete()
+    return dropped
+
+
+@transaction.atomic
+def group_restore(*, group: Group, by: User) -> Group:
+    """Bring an archived group back and plan its sessions again."""
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    if group.archived_at is None:
+        return group
+    group.archived_at = None
+    group.save(update_fields=["archived_at"])
+    sessions_generate(group=group)
+    return group
+
+
+@transaction.atomic
+def facilitator_assign(
+    *, group: Group, user: User, role: str, by: User
+) -> tuple[FacilitatorAssignment, bool]:
+    """Assign a facilitator member of the group's organization with a role, or change the
+    role of one already assigned; returns the assignment and whether it is new."""
+    if group.archived_at is not None:
+        raise ValidationError(GROUP_IS_ARCHIVED)
+    if not Membership.objects.filter(
+        user=user, organization_id=group.organization_id, role=Role.FACILITATOR
+    ).exists():
+        raise ValidationError({"user": NOT_A_FACILITATOR})
+    assignment = FacilitatorAssignment.objects.filter(group=group, user=user).first()
+    if assignment is None:
+        assignment = FacilitatorAssignment(group=group, user=user, role=role)
+        assignment.full_clean()
+        assignment.save()
+        return assignment, True
+    if assignment.role != role:
+        assignment.role = role
+        assignment.full_clean()
+        assignment.save(update_fields=["role"])
+    return assignment, False
+
+
+def facilitator_unassign(*, assignment: FacilitatorAssignment, by: User) -> None:
+    """Remove a facilitator from a group (kept in the assignment's history)."""
+    assignment.delete()
