@@ -216,6 +216,7 @@ def _recording_list(
             "session": session,
             "recordings": recordings,
             "form": form if on_team else None,
+            "on_team": on_team,
             "is_manager": on_team and user_manages(request.user, session.group.organization_id),
         },
         status=status,
