@@ -18,6 +18,8 @@ from accounts.scoping import memberships_of
 from .models import (
     Consent,
     FacilitatorAssignment,
+    Group,
+    Participant,
     Recording,
     RecordingAccessGrant,
     Session,
@@ -146,3 +148,33 @@ def get_recording_for_manager(user: Any, code: UUID) -> Recording:
     if not user_manages(user, recording.session.group.organization_id):
         raise PermissionDenied
     return recording
+
+
+# --- Groups and participants ------------------------------------------------------------
+
+
+def user_facilitates_group(user: Any, group: Group) -> bool:
+    return FacilitatorAssignment.objects.filter(group_id=group.pk, user=user).exists()
+
+
+def get_group_for_manager(user: Any, code: UUID) -> Group:
+    """A group of an organization the user manages: 404 outside, 403 for other roles."""
+    return get_scoped_object_or_404(
+        Group.objects.select_related("organization"), user, roles=[Role.MANAGER], code=code
+    )
+
+
+def get_group_for_team(user: Any, code: UUID) -> Group:
+    """A group the user manages or facilitates: 404 outside the user's organizations, 403
+    for other members (reviewers, facilitators of other groups)."""
+    group = get_scoped_object_or_404(Group.objects.select_related("organization"), user, code=code)
+    if not (user_manages(user, group.organization_id) or user_facilitates_group(user, group)):
+        raise PermissionDenied
+    return group
+
+
+def get_participant_for_manager(user: Any, code: UUID) -> Participant:
+    """A participant of an organization the user manages: 404 outside, 403 for other roles."""
+    return get_scoped_object_or_404(
+        Participant.objects.select_related("organization"), user, roles=[Role.MANAGER], code=code
+    )

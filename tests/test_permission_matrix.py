@@ -41,8 +41,14 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organization, Role, User
 from curriculum.models import TopicMaterial
+from sessions_app.models import Enrollment, FacilitatorAssignment, Group, Participant
 from tests.conftest import CANARY, Cast
-from tests.factories import TopicMaterialFactory, point_private_storage_at, uploaded
+from tests.factories import (
+    EnrollmentFactory,
+    TopicMaterialFactory,
+    point_private_storage_at,
+    uploaded,
+)
 from tests.sessions_app import records_world
 
 # --- Actors and expectations ------------------------------------------------------------
@@ -137,6 +143,8 @@ class World:
     material: dict[int, TopicMaterial] = field(default_factory=dict)
     # sessions_app recording consent and recordings, per organization.
     records: dict[int, records_world.Records] = field(default_factory=dict)
+    # Groups and participants: someone enrolled in the records' group (not its attendee).
+    enrollment: dict[int, Enrollment] = field(default_factory=dict)
 
     def user(self, actor: str) -> User | None:
         return None if actor == "anonymous" else getattr(self.cast, actor)
@@ -150,6 +158,12 @@ class World:
             list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
             list(Membership.objects.order_by("pk").values_list("pk", "role")),
             *records_world.snapshot(),
+            list(Group.objects.order_by("pk").values_list("pk", "name", "archived_at")),
+            list(FacilitatorAssignment.objects.order_by("pk").values_list("pk", "role")),
+            list(Enrollment.objects.order_by("pk").values_list("pk", "left_on")),
+            list(
+                Participant.objects.order_by("pk").values_list("pk", "display_name", "archived_at")
+            ),
         ]
 
 
@@ -173,6 +187,10 @@ def build_world(cast: Cast) -> World:
             file=uploaded("handout.txt", f"File of {organization.slug}{tag}"),
         )
         world.records[organization.pk] = records_world.build(cast, organization, tag=tag)
+        world.enrollment[organization.pk] = EnrollmentFactory(
+            group=world.records[organization.pk].session.group,
+            participant__display_name=f"Sam{tag}",
+        )
     # The outsiders' own names are canaries too, for pages that will list people.
     for outsider in (cast.outsider, cast.outsider_manager):
         outsider.display_name = f"{outsider.display_name} {CANARY}"
@@ -231,6 +249,38 @@ def _org_code(world: World, organization: Organization | None) -> Kwargs:
 def _invitation(world: World, organization: Organization | None) -> Kwargs:
     assert organization is not None
     return {"org_code": organization.code, "code": world.invitation[organization.pk].code}
+
+
+def _missing(world: World) -> Kwargs:
+    return {"code": uuid.uuid4()}
+
+
+def _group(world: World, organization: Organization | None) -> Kwargs:
+    assert organization is not None
+    return {"code": world.records[organization.pk].session.group.code}
+
+
+def _unassigned(own: Expect) -> By:
+    """A facilitator of the organization who is not assigned to the group."""
+    return By(org=own, other_org=NOT_FOUND, missing=NOT_FOUND)
+
+
+def _group_data(start_date: Any) -> dict[str, Any]:
+    return {
+        "name": "Planned group",
+        "format": "group",
+        "admission": "open",
+        "modality": "in_person",
+        "location": "Room 1",
+        "language": "en",
+        "weekdays": ["1"],
+        "start_time": "18:00",
+        "timezone": "UTC",
+        "duration_minutes": "90",
+        "start_date": start_date.isoformat(),
+        "capacity": "12",
+        "topic_sequence": "1-3",
+    }
 
 
 POLICY: dict[str, Policy] = {
@@ -383,6 +433,151 @@ POLICY: dict[str, Policy] = {
             "code": world.records[organization.pk].recording.code  # type: ignore[union-attr]
         },
         missing=lambda world: {"code": uuid.uuid4()},
+    ),
+    # --- sessions_app: groups and participants (tests/sessions_app/test_groups.py etc.).
+    # The group is the records' group: peer (in other_org, outsider) is its facilitator,
+    # clinician facilitates no group. Payloads name org's objects, so on other_org's URLs
+    # they are invalid choices (400) where a choice is involved.
+    "sessions_app:group_list": Policy(
+        expect={
+            **signed_in(FORBIDDEN),
+            **dict.fromkeys(("manager", "peer", "clinician", "outsider", "outsider_manager"), OK),
+        }
+    ),
+    "sessions_app:group_create": Policy(
+        expect={
+            **signed_in(FORBIDDEN),
+            "manager": Redirect("sessions_app:group_detail"),
+            "outsider_manager": Redirect("sessions_app:group_detail"),
+        },
+        method="post",
+        data=lambda world: _group_data(timezone.localdate() + timedelta(days=1)),
+    ),
+    "sessions_app:group_detail": Policy(
+        expect={
+            **org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+            "clinician": _unassigned(FORBIDDEN),
+        },
+        url_kwargs=_group,
+        missing=_missing,
+    ),
+    "sessions_app:group_edit": Policy(
+        expect=org_page(
+            manager=Redirect("sessions_app:group_detail"),
+            facilitator=FORBIDDEN,
+            reviewer=FORBIDDEN,
+        ),
+        method="post",
+        url_kwargs=_group,
+        missing=_missing,
+        data=lambda world: _group_data(world.records[world.cast.org.pk].session.group.start_date),
+    ),
+    **{
+        f"sessions_app:{name}": Policy(
+            expect=org_page(
+                manager=Redirect("sessions_app:group_detail"),
+                facilitator=FORBIDDEN,
+                reviewer=FORBIDDEN,
+            ),
+            method="post",
+            url_kwargs=_group,
+            missing=_missing,
+            data=data,
+        )
+        for name, data in [
+            ("group_archive", None),
+            ("group_restore", None),
+            # On other_org's group, org's assignment is not there: "no longer assigned".
+            (
+                "group_facilitator_unassign",
+                lambda world: {
+                    "assignment": world.records[world.cast.org.pk]
+                    .session.group.assignments.get()
+                    .pk
+                },
+            ),
+        ]
+    },
+    "sessions_app:group_facilitator_assign": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:group_detail"),
+                facilitator=FORBIDDEN,
+                reviewer=FORBIDDEN,
+            ),
+            "outsider_manager": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+        },
+        method="post",
+        url_kwargs=_group,
+        missing=_missing,
+        data=lambda world: {"assign-user": world.cast.clinician.pk, "assign-role": "clinician_co"},
+    ),
+    "sessions_app:group_enroll": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:group_detail"),
+                facilitator=Redirect("sessions_app:group_detail"),
+                reviewer=FORBIDDEN,
+            ),
+            "clinician": _unassigned(FORBIDDEN),
+            "outsider": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+            "outsider_manager": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+        },
+        method="post",
+        url_kwargs=_group,
+        missing=_missing,
+        data=lambda world: {
+            "enroll-participant": world.records[world.cast.org.pk].participant.code
+        },
+    ),
+    "sessions_app:group_enroll_new": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:group_detail"),
+                facilitator=Redirect("sessions_app:group_detail"),
+                reviewer=FORBIDDEN,
+            ),
+            "clinician": _unassigned(FORBIDDEN),
+        },
+        method="post",
+        url_kwargs=_group,
+        missing=_missing,
+        data=lambda world: {"new-display_name": "Kit", "new-preferred_language": "en"},
+    ),
+    "sessions_app:group_enrollment_end": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:group_detail"),
+                facilitator=Redirect("sessions_app:group_detail"),
+                reviewer=FORBIDDEN,
+            ),
+            # cross: org's group with other_org's participant in the URL.
+            "manager": By(
+                org=Redirect("sessions_app:group_detail"),
+                other_org=NOT_FOUND,
+                missing=NOT_FOUND,
+                cross=NOT_FOUND,
+            ),
+            "peer": By(
+                org=Redirect("sessions_app:group_detail"),
+                other_org=NOT_FOUND,
+                missing=NOT_FOUND,
+                cross=NOT_FOUND,
+            ),
+            "clinician": By(org=FORBIDDEN, other_org=NOT_FOUND, missing=NOT_FOUND, cross=FORBIDDEN),
+            "reviewer": By(org=FORBIDDEN, other_org=NOT_FOUND, missing=NOT_FOUND, cross=FORBIDDEN),
+        },
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.enrollment[organization.pk].group.code,  # type: ignore[union-attr]
+            "participant_code": world.enrollment[organization.pk].participant.code,  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4(), "participant_code": uuid.uuid4()},
+        cross=lambda world: {
+            "code": world.enrollment[world.cast.org.pk].group.code,
+            "participant_code": world.enrollment[world.cast.other_org.pk].participant.code,
+        },
+        data=lambda world: {"left_on": timezone.localdate().isoformat(), "left_reason": "moved"},
     ),
 }
 

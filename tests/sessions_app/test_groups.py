@@ -1,0 +1,567 @@
+"""Groups: create, edit, archive, facilitator assignments and the planned topic sequence."""
+
+import datetime
+import uuid
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Role
+from curriculum.models import Topic
+from sessions_app import forms_groups
+from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
+from sessions_app.services import groups as group_services
+from sessions_app.services.scheduling import sessions_generate
+from tests.factories import (
+    EnrollmentFactory,
+    FacilitatorAssignmentFactory,
+    GroupFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    member,
+)
+
+# A Monday, noon UTC.
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def url(name, **kwargs):
+    return reverse(f"sessions_app:{name}", kwargs=kwargs)
+
+
+def group_data(**overrides):
+    data = {
+        "name": "Tuesday evening group",
+        "format": Group.Format.GROUP,
+        "admission": Group.Admission.OPEN,
+        "modality": Group.Modality.IN_PERSON,
+        "location": "Community room, 2nd floor",
+        "meeting_link": "",
+        "language": "en",
+        "weekdays": ["1", "3"],
+        "start_time": "18:00",
+        "timezone": "America/Chicago",
+        "duration_minutes": "90",
+        "start_date": "2026-11-24",
+        "end_date": "",
+        "capacity": "12",
+        "topic_sequence": "1-25",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def a_group(org, **kwargs):
+    kwargs.setdefault("start_date", TODAY)
+    group = GroupFactory(organization=org, weekdays=[1, 3], **kwargs)
+    GroupTopic.objects.bulk_create(
+        GroupTopic(group=group, topic=topic, position=position)
+        for position, topic in enumerate(Topic.objects.order_by("order"), start=1)
+    )
+    sessions_generate(group=group, weeks=4)
+    return group
+
+
+# --- Create -------------------------------------------------------------------------------
+
+
+def test_manager_creates_a_group_with_sessions_planned_from_the_topic_sequence(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(url("group_create"), group_data())
+    group = Group.objects.get(name="Tuesday evening group")
+    assert response.status_code == 302
+    assert response["Location"] == url("group_detail", code=group.code)
+    assert group.organization == cast.org
+    assert group.weekdays == [1, 3]
+    assert group.timezone == "America/Chicago"
+    sequence = list(group.topic_sequence.values_list("topic__order", flat=True))
+    assert sequence == list(range(1, 26))
+    sessions = list(group.sessions.order_by("starts_at"))
+    assert sessions, "creating a group plans its sessions"
+    assert [s.topic.order for s in sessions[:3]] == [1, 2, 3]
+    assert sessions[0].starts_at == datetime.datetime(2026, 11, 25, 0, 0, tzinfo=datetime.UTC)
+    assert group.history.first().history_user == cast.manager
+
+
+def test_new_group_form_defaults_to_the_organizations_time_zone_and_all_25_topics(client, cast):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    client.force_login(cast.manager)
+    response = client.get(url("group_create"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["timezone"].value() == "America/New_York"
+    assert forms_groups.parse_topic_numbers(form["topic_sequence"].value()) == list(range(1, 26))
+    assert "organization" not in form.fields  # one organization: nothing to choose
+    assert "Safety" in response.content.decode()  # the topic numbers are listed
+
+
+def test_topic_sequence_takes_any_subset_in_any_order_with_repeats(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("group_create"), group_data(topic_sequence="5, 2\n2; 1-3"))
+    group = Group.objects.get()
+    assert list(group.topic_sequence.values_list("topic__order", flat=True)) == [5, 2, 2, 1, 2, 3]
+    assert list(group.topic_sequence.values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_empty_topic_sequence_plans_sessions_without_topics(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("group_create"), group_data(topic_sequence=""))
+    group = Group.objects.get()
+    assert not group.topic_sequence.exists()
+    assert group.sessions.exists()
+    assert not group.sessions.exclude(topic=None).exists()
+
+
+def test_one_on_one_group_holds_exactly_one_person(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("group_create"), group_data(format=Group.Format.ONE_ON_ONE, capacity=""))
+    assert Group.objects.get().capacity == 1
+
+
+def test_virtual_group_needs_only_a_link(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_create"),
+        group_data(modality="virtual", location="", meeting_link="https://meet.example/abc"),
+    )
+    assert response.status_code == 302
+    assert Group.objects.get().meeting_link == "https://meet.example/abc"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"modality": "virtual", "meeting_link": ""}, "meeting_link", forms_groups.LINK_NEEDED),
+        ({"modality": "in_person", "location": " "}, "location", forms_groups.LOCATION_NEEDED),
+        (
+            {"modality": "hybrid", "meeting_link": "https://meet.example/x", "location": ""},
+            "location",
+            forms_groups.LOCATION_NEEDED,
+        ),
+        ({"capacity": "51"}, "capacity", forms_groups.CAPACITY_RANGE),
+        ({"capacity": "1"}, "capacity", forms_groups.CAPACITY_RANGE),
+        ({"capacity": ""}, "capacity", forms_groups.CAPACITY_RANGE),
+        ({"start_date": "2026-11-22"}, "start_date", group_services.START_DATE_IN_PAST),
+        ({"end_date": "2026-11-20"}, "end_date", forms_groups.END_BEFORE_START),
+        ({"weekdays": None}, "weekdays", forms_groups.NO_WEEKDAY),
+        ({"topic_sequence": "1, 26"}, "topic_sequence", "There is no topic 26"),
+        ({"topic_sequence": "1, two"}, "topic_sequence", "is not a topic number"),
+        ({"topic_sequence": "5-3"}, "topic_sequence", "is not a topic number"),
+        ({"topic_sequence": "1-25, " * 9}, "topic_sequence", "Plan at most 200"),
+    ],
+)
+def test_invalid_group_is_refused_with_a_clear_message_and_nothing_saved(
+    client, cast, overrides, field, message
+):
+    client.force_login(cast.manager)
+    response = client.post(url("group_create"), group_data(**overrides))
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors[field])
+    assert str(message).split("%")[0] in errors
+    assert not Group.objects.exists()
+    assert not Session.objects.exists()
+
+
+def test_the_error_message_is_shown_on_the_page(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(url("group_create"), group_data(modality="virtual"))
+    assert str(forms_groups.LINK_NEEDED) in response.content.decode()
+
+
+def test_start_date_in_the_past_is_judged_in_the_groups_time_zone(client, cast):
+    # 03:00 on Tuesday in UTC is still Monday evening in Chicago.
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 3, 0, tzinfo=datetime.UTC)):
+        client.force_login(cast.manager)
+        response = client.post(url("group_create"), group_data(start_date="2026-11-23"))
+    assert response.status_code == 302
+
+
+def test_manager_of_two_organizations_chooses_where_the_group_belongs(client, cast):
+    second = OrganizationFactory(name="Lakeside", slug="lakeside")
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=cast.manager, organization=second, role=Role.MANAGER)
+    client.force_login(cast.manager)
+    assert "organization" in client.get(url("group_create")).context["form"].fields
+    response = client.post(url("group_create"), group_data(organization=str(second.code)))
+    assert response.status_code == 302
+    assert Group.objects.get().organization == second
+    # An organization they do not manage is not a choice.
+    response = client.post(url("group_create"), group_data(organization=str(cast.other_org.code)))
+    assert response.status_code == 400
+    assert Group.objects.count() == 1
+
+
+@pytest.mark.parametrize("actor", ["peer", "reviewer", "outsider", "nobody"])
+def test_only_managers_create_groups(client, cast, actor):
+    client.force_login(getattr(cast, actor))
+    assert client.get(url("group_create")).status_code == 403
+    assert client.post(url("group_create"), group_data()).status_code == 403
+    assert not Group.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, cast):
+    response = client.get(url("group_list"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+# --- Edit ---------------------------------------------------------------------------------
+
+
+def test_editing_the_schedule_replans_future_sessions_and_keeps_held_ones(client, cast):
+    group = a_group(cast.org)
+    first = group.sessions.order_by("starts_at").first()
+    Session.objects.filter(pk=first.pk).update(status=Session.Status.HELD)
+    client.force_login(cast.manager)
+    initial = forms_groups.GroupForm.initial_for(group)
+    data = {
+        **{k: v for k, v in initial.items() if v is not None},
+        "weekdays": ["2"],
+        "start_date": initial["start_date"].isoformat(),
+        "start_time": "10:00",
+        "end_date": "",
+        "location": "New room",
+    }
+    response = client.post(url("group_edit", code=group.code), data)
+    assert response.status_code == 302, response.context["form"].errors
+    group.refresh_from_db()
+    assert group.weekdays == [2]
+    assert group.location == "New room"
+    first.refresh_from_db()
+    assert first.status == Session.Status.HELD
+    planned = group.sessions.filter(status=Session.Status.PLANNED)
+    assert planned.exists()
+    assert {s.starts_at.weekday() for s in planned} == {2}
+    assert {s.starts_at.hour for s in planned} == {10}
+
+
+def test_edit_page_shows_the_current_values(client, cast):
+    group = a_group(cast.org, name="Wednesday circle")
+    client.force_login(cast.manager)
+    response = client.get(url("group_edit", code=group.code))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["name"].value() == "Wednesday circle"
+    assert forms_groups.parse_topic_numbers(form["topic_sequence"].value()) == list(range(1, 26))
+
+
+def _edit_data(group, **overrides):
+    initial = forms_groups.GroupForm.initial_for(group)
+    data = {k: v for k, v in initial.items() if v is not None}
+    data.update(
+        weekdays=[str(d) for d in group.weekdays],
+        start_date=group.start_date.isoformat(),
+        start_time=group.start_time.strftime("%H:%M"),
+        end_date="",
+        location="Room 1",
+    )
+    data.update(overrides)
+    return data
+
+
+def test_changing_the_topic_sequence_replans_topics(client, cast):
+    group = a_group(cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_edit", code=group.code), _edit_data(group, topic_sequence="2, 2")
+    )
+    assert response.status_code == 302
+    topics = list(group.sessions.order_by("starts_at").values_list("topic__order", flat=True)[:3])
+    assert topics == [2, 2, None]
+
+
+def test_capacity_cannot_drop_below_the_people_enrolled(client, cast):
+    group = a_group(cast.org, capacity=5)
+    EnrollmentFactory.create_batch(4, group=group)
+    client.force_login(cast.manager)
+    response = client.post(url("group_edit", code=group.code), _edit_data(group, capacity="3"))
+    assert response.status_code == 400
+    assert "4 people are enrolled" in response.content.decode()
+    group.refresh_from_db()
+    assert group.capacity == 5
+
+
+def test_a_past_start_date_may_stay_but_may_not_be_moved_into_the_past(client, cast):
+    group = a_group(cast.org, start_date=TODAY - datetime.timedelta(days=30))
+    client.force_login(cast.manager)
+    response = client.post(url("group_edit", code=group.code), _edit_data(group, name="Renamed"))
+    assert response.status_code == 302
+    moved = (TODAY - datetime.timedelta(days=3)).isoformat()
+    response = client.post(url("group_edit", code=group.code), _edit_data(group, start_date=moved))
+    assert response.status_code == 400
+    assert str(group_services.START_DATE_IN_PAST) in response.content.decode()
+    group.refresh_from_db()
+    assert group.start_date == TODAY - datetime.timedelta(days=30)
+
+
+# --- Archive ------------------------------------------------------------------------------
+
+
+def test_archiving_drops_future_planned_sessions_and_restoring_plans_them_again(client, cast):
+    group = a_group(cast.org)
+    held = group.sessions.order_by("starts_at").first()
+    Session.objects.filter(pk=held.pk).update(status=Session.Status.HELD)
+    client.force_login(cast.manager)
+    response = client.post(url("group_archive", code=group.code))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.archived_at is not None
+    assert list(group.sessions.all()) == [held]
+    assert group not in client.get(url("group_list")).context["groups"]
+    assert group in client.get(url("group_list") + "?show=archived").context["groups"]
+
+    response = client.post(url("group_restore", code=group.code))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.archived_at is None
+    assert group.sessions.filter(status=Session.Status.PLANNED).exists()
+
+
+def test_an_archived_group_takes_no_new_people(client, cast):
+    group = a_group(cast.org)
+    group_services.group_archive(group=group, by=cast.manager)
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code), {"enroll-participant": participant.code}
+    )
+    assert response.status_code == 400
+    assert not group.enrollments.exists()
+
+
+# --- Facilitators -------------------------------------------------------------------------
+
+
+def test_manager_assigns_facilitators_with_roles_and_can_change_a_role(client, cast):
+    group = a_group(cast.org)
+    client.force_login(cast.manager)
+    assign = url("group_facilitator_assign", code=group.code)
+    response = client.post(assign, {"assign-user": cast.peer.pk, "assign-role": "lead_peer"})
+    assert response.status_code == 302
+    client.post(assign, {"assign-user": cast.clinician.pk, "assign-role": "clinician_co"})
+    roles = dict(group.assignments.values_list("user__email", "role"))
+    assert roles == {cast.peer.email: "lead_peer", cast.clinician.email: "clinician_co"}
+
+    client.post(assign, {"assign-user": cast.peer.pk, "assign-role": "peer_co"})
+    assert group.assignments.get(user=cast.peer).role == "peer_co"
+    assert group.assignments.count() == 2
+    history = FacilitatorAssignment.history.filter(user=cast.peer).order_by("history_date")
+    assert [h.history_user for h in history] == [cast.manager, cast.manager]
+
+
+@pytest.mark.parametrize("who", ["manager", "reviewer", "outsider"])
+def test_only_facilitators_of_the_organization_can_be_assigned(client, cast, who):
+    group = a_group(cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_facilitator_assign", code=group.code),
+        {"assign-user": getattr(cast, who).pk, "assign-role": "lead_peer"},
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not group.assignments.exists()
+
+
+def test_the_service_refuses_someone_who_is_not_a_facilitator_there(cast):
+    group = a_group(cast.org)
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        group_services.facilitator_assign(
+            group=group, user=cast.outsider, role="lead_peer", by=cast.manager
+        )
+    assert str(group_services.NOT_A_FACILITATOR) in str(error.value)
+
+
+def test_manager_removes_a_facilitator_and_a_second_click_is_harmless(client, cast):
+    group = a_group(cast.org)
+    assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    client.force_login(cast.manager)
+    remove = url("group_facilitator_unassign", code=group.code)
+    assert client.post(remove, {"assignment": assignment.pk}).status_code == 302
+    assert not group.assignments.exists()
+    response = client.post(remove, {"assignment": assignment.pk}, follow=True)
+    assert "no longer assigned" in response.content.decode()
+
+
+def test_removing_needs_an_assignment_of_this_group(client, cast):
+    group = a_group(cast.org)
+    other_group = a_group(cast.org)
+    elsewhere = FacilitatorAssignmentFactory(group=other_group, user=cast.peer)
+    client.force_login(cast.manager)
+    client.post(url("group_facilitator_unassign", code=group.code), {"assignment": elsewhere.pk})
+    assert FacilitatorAssignment.objects.filter(pk=elsewhere.pk).exists()
+
+
+# --- Who sees what ------------------------------------------------------------------------
+
+
+def test_facilitators_see_only_their_own_groups(client, cast):
+    mine = a_group(cast.org, name="Mine")
+    a_group(cast.org, name="Someone else's")
+    FacilitatorAssignmentFactory(group=mine, user=cast.peer)
+    client.force_login(cast.peer)
+    response = client.get(url("group_list"))
+    assert [g.name for g in response.context["groups"]] == ["Mine"]
+    assert client.get(url("group_detail", code=mine.code)).status_code == 200
+
+
+def test_managers_see_every_group_of_their_organization_only(client, cast):
+    a_group(cast.org, name="Ours")
+    a_group(cast.other_org, name="Theirs")
+    client.force_login(cast.manager)
+    assert [g.name for g in client.get(url("group_list")).context["groups"]] == ["Ours"]
+
+
+GROUP_WRITE_URLS = [
+    ("group_edit", "post"),
+    ("group_archive", "post"),
+    ("group_restore", "post"),
+    ("group_facilitator_assign", "post"),
+    ("group_facilitator_unassign", "post"),
+]
+GROUP_READ_URLS = [("group_detail", "get"), ("group_edit", "get")]
+
+
+@pytest.mark.parametrize(("name", "method"), GROUP_WRITE_URLS + GROUP_READ_URLS)
+@pytest.mark.parametrize("actor", ["outsider", "outsider_manager", "nobody", "admin"])
+def test_outsiders_get_404_for_every_group_page(client, cast, name, method, actor):
+    group = a_group(cast.org)
+    client.force_login(getattr(cast, actor))
+    response = getattr(client, method)(url(name, code=group.code))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method"), [*GROUP_WRITE_URLS, ("group_edit", "get")])
+@pytest.mark.parametrize("actor", ["peer", "reviewer"])
+def test_facilitators_and_reviewers_get_403_for_manager_actions(client, cast, name, method, actor):
+    group = a_group(cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    client.force_login(getattr(cast, actor))
+    response = getattr(client, method)(url(name, code=group.code))
+    assert response.status_code == 403
+    group.refresh_from_db()
+    assert group.archived_at is None
+
+
+@pytest.mark.parametrize("actor", ["clinician", "reviewer"])
+def test_members_who_do_not_run_the_group_get_403_for_its_page(client, cast, actor):
+    group = a_group(cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    client.force_login(getattr(cast, actor))
+    assert client.get(url("group_detail", code=group.code)).status_code == 403
+
+
+def test_reviewers_have_no_group_list(client, cast):
+    client.force_login(cast.reviewer)
+    assert client.get(url("group_list")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["group_archive", "group_restore", "group_facilitator_assign", "group_facilitator_unassign"],
+)
+def test_post_only_group_actions_refuse_get(client, cast, name):
+    group = a_group(cast.org)
+    client.force_login(cast.manager)
+    assert client.get(url(name, code=group.code)).status_code == 405
+    group.refresh_from_db()
+    assert group.archived_at is None
+
+
+def test_a_missing_group_is_404(client, cast):
+    client.force_login(cast.manager)
+    assert client.get(url("group_detail", code=uuid.uuid4())).status_code == 404
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_empty_group_list_tells_a_manager_what_to_do(client, cast):
+    client.force_login(cast.manager)
+    response = client.get(url("group_list"))
+    assert "No groups yet. Create one" in response.content.decode()
+
+
+def test_empty_group_list_tells_a_facilitator_what_to_expect(client, cast):
+    client.force_login(cast.peer)
+    response = client.get(url("group_list"))
+    assert "not assigned to a group yet" in response.content.decode()
+
+
+def test_group_page_shows_roster_facilitators_and_next_sessions(client, cast):
+    group = a_group(cast.org)
+    EnrollmentFactory(group=group, participant__display_name="J.R.")
+    FacilitatorAssignmentFactory(group=group, user=cast.peer, role="lead_peer")
+    client.force_login(cast.manager)
+    body = client.get(url("group_detail", code=group.code)).content.decode()
+    assert "J.R." in body
+    assert cast.peer.display_name in body
+    assert "Introduction/Case Management" in body
+    assert "1 of 12" in body
+
+
+def test_group_list_is_paginated(client, cast):
+    for n in range(26):
+        GroupFactory(organization=cast.org, name=f"Group {n:02}")
+    client.force_login(cast.manager)
+    first = client.get(url("group_list")).context["groups"]
+    second = client.get(url("group_list") + "?page=2").context["groups"]
+    assert len(first) == 25
+    assert len(second) == 1
+
+
+GROUP_LIST_QUERY_BUDGET = 8
+GROUP_DETAIL_QUERY_BUDGET = 16
+
+
+def _populate(org, facilitator, *, groups, people):
+    made = []
+    for n in range(groups):
+        group = a_group(org, name=f"Group {n}", capacity=50)
+        FacilitatorAssignmentFactory(group=group, user=facilitator)
+        FacilitatorAssignmentFactory(group=group, user=member(org, Role.FACILITATOR))
+        EnrollmentFactory.create_batch(people, group=group)
+        for enrollment in EnrollmentFactory.create_batch(people, group=group):
+            enrollment.left_on = TODAY
+            enrollment.left_reason = "moved"
+            enrollment.save()
+        made.append(group)
+    return made
+
+
+@pytest.mark.parametrize(("groups", "people"), [(1, 1), (12, 20)])
+def test_group_list_uses_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, groups, people
+):
+    _populate(cast.org, cast.peer, groups=groups, people=people)
+    for actor in (cast.manager, cast.peer):
+        client.force_login(actor)
+        with django_assert_max_num_queries(GROUP_LIST_QUERY_BUDGET):
+            response = client.get(url("group_list"))
+        assert len(response.context["groups"]) == groups
+
+
+@pytest.mark.parametrize("people", [1, 25])
+def test_group_page_uses_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, people
+):
+    (group,) = _populate(cast.org, cast.peer, groups=1, people=people)
+    ParticipantFactory.create_batch(people, organization=cast.org)
+    for actor in (cast.manager, cast.peer):
+        client.force_login(actor)
+        with django_assert_max_num_queries(GROUP_DETAIL_QUERY_BUDGET):
+            response = client.get(url("group_detail", code=group.code))
+        assert len(response.context["roster"]) == people
