@@ -150,6 +150,26 @@ def get_recording_for_manager(user: Any, code: UUID) -> Recording:
     return recording
 
 
+def get_session_for_user(user: Any, code: UUID, *, write: bool = False) -> Session:
+    """A session to open or run: 404 outside the user's organizations, 403 unless the user
+    facilitates it (group assignment or its clinician) or manages the organization.
+
+    Reading and writing need the same team today (attendance names people); `write`
+    marks the call sites that change data, so a read-only role can be let in here alone.
+    """
+    session = get_scoped_object_or_404(
+        Session.objects.select_related(
+            "group__organization", "topic", "second_topic", "clinician", "led_by_participant"
+        ),
+        user,
+        path="group__organization",
+        code=code,
+    )
+    if not user_is_on_session_team(user, session):
+        raise PermissionDenied
+    return session
+
+
 # --- Groups and participants ------------------------------------------------------------
 
 

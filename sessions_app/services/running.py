@@ -1,0 +1,316 @@
+"""Writes for running a session: attendance, the session log, adaptations, notes to self,
+commitments, and marking it held.
+
+Each form carries the `version` of what it was built from; a write whose version no
+longer matches (a second tap, a co-facilitator saving first) is refused as stale, so an
+outdated page never overwrites newer facts. Every write locks the session row, checks,
+then saves, all in one transaction: nothing is half-saved. History (who and when) is
+kept by django-simple-history for everything but notes to self.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from curriculum.models import TopicMaterial
+
+from ..models import (
+    Adaptation,
+    Attendance,
+    Commitment,
+    FacilitatorNote,
+    Session,
+    SessionLog,
+)
+from ..selectors_sessions import group_today, session_local_date, session_roster
+
+STALE = _(
+    "Not saved: this part of the session changed after you opened the page (a second tap, "
+    "or a co-facilitator saved first). The page now shows what is saved; check it and "
+    "save again."
+)
+CANCELLED = _("This session was cancelled; there is nothing to run.")
+NOT_YET = _("This session's day has not come yet; you can run it from that day on.")
+NOT_ON_ROSTER = _(
+    "Someone in this form is not enrolled in the group on the session's date. "
+    "Reload the page and try again."
+)
+ALREADY_HELD = _("This session is already marked held.")
+NOBODY_THERE = _(
+    "Take attendance first: a held session has at least one person present or a drop-in."
+)
+HANDOUT_NOT_FOR_TOPIC = _("Choose handouts from this session's topics.")
+
+
+class Stale(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(STALE, code="stale")
+
+
+# --- Versions: what a form was built from -----------------------------------------------
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short, stable digest of a part's saved state; the form's hidden `version`."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def attendance_version(rows: Iterable[Attendance], drop_in_count: int) -> str:
+    return fingerprint(sorted((a.participant_id, a.status) for a in rows), drop_in_count)
+
+
+def log_version(log: SessionLog | None) -> str:
+    if log is None:
+        return fingerprint(None)
+    return fingerprint(
+        log.updated_at.isoformat(),
+        log.check_in_done,
+        log.quotation_reference,
+        log.check_out_done,
+        log.follow_up_needed,
+        log.actual_length_minutes,
+    )
+
+
+def adaptations_version(rows: Iterable[Adaptation]) -> str:
+    return fingerprint(sorted(a.pk for a in rows))
+
+
+def commitments_version(rows: Iterable[Commitment]) -> str:
+    return fingerprint(sorted((c.participant_id, c.text) for c in rows))
+
+
+def note_version(note: FacilitatorNote | None) -> str:
+    return fingerprint((note.updated_at.isoformat(), note.body) if note else None)
+
+
+# --- Shared checks ----------------------------------------------------------------------
+
+
+def _lock(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
+    )
+
+
+def _require_runnable(session: Session) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(CANCELLED, code="cancelled")
+    if session_local_date(session) > group_today(session.group):
+        raise ValidationError(NOT_YET, code="not_yet")
+
+
+def _require_version(current: str, expected: str) -> None:
+    if current != expected:
+        raise Stale
+
+
+def _roster_ids(session: Session) -> set[int]:
+    return {p.pk for p in session_roster(session=session)}
+
+
+# --- Attendance -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    session: Session,
+    marks: Mapping[int, str],
+    drop_in_count: int,
+    by: Any,
+    expected_version: str,
+) -> int:
+    """Record present/absent/excused for people on the session's roster, and the count of
+    unregistered drop-ins. Only changed rows are written; returns how many changed."""
+    session = _lock(session)
+    _require_runnable(session)
+    existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    _require_version(attendance_version(existing.values(), session.drop_in_count), expected_version)
+    if set(marks) - _roster_ids(session):
+        raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
+    valid = set(Attendance.Status.values)
+    changed = 0
+    for participant_id, status in marks.items():
+        if status not in valid:
+            raise ValidationError(NOT_ON_ROSTER, code="invalid_status")
+        row = existing.get(participant_id)
+        if row is not None and row.status == status:
+            continue
+        if row is None:
+            row = Attendance(session=session, participant_id=participant_id)
+        row.status = status
+        row.recorded_by = by
+        row._history_user = by  # type: ignore[attr-defined]
+        row.save()
+        changed += 1
+    if drop_in_count != session.drop_in_count:
+        session.drop_in_count = drop_in_count
+        session._history_user = by  # type: ignore[attr-defined]
+        session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
+        session.save(update_fields=["drop_in_count"])
+        changed += 1
+    return changed
+
+
+# --- The session log --------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_log_save(
+    *,
+    session: Session,
+    check_in_done: bool,
+    quotation_reference: str,
+    handouts: Iterable[TopicMaterial],
+    check_out_done: bool,
+    follow_up_needed: bool,
+    actual_length_minutes: int | None,
+    by: Any,
+    expected_version: str,
+) -> SessionLog:
+    """Save which parts of the format were done; handouts are references to the session's
+    topics' materials (shared, or the session's organization's own)."""
+    session = _lock(session)
+    _require_runnable(session)
+    log = SessionLog.objects.filter(session=session).first()
+    _require_version(log_version(log), expected_version)
+    handouts = list(handouts)
+    topic_ids = {session.topic_id, session.second_topic_id} - {None}
+    allowed = set(
+        TopicMaterial.objects.filter(topic_id__in=topic_ids)
+        .filter(Q(organization=None) | Q(organization_id=session.group.organization_id))
+        .values_list("pk", flat=True)
+    )
+    if any(h.pk not in allowed for h in handouts):
+        raise ValidationError({"handouts_used": HANDOUT_NOT_FOR_TOPIC}, code="handout")
+    log = log or SessionLog(session=session)
+    log.check_in_done = check_in_done
+    log.quotation_reference = quotation_reference.strip()
+    log.check_out_done = check_out_done
+    log.follow_up_needed = follow_up_needed
+    log.actual_length_minutes = actual_length_minutes
+    log.updated_by = by
+    log._history_user = by  # type: ignore[attr-defined]
+    log.full_clean(exclude=["session", "updated_by"])
+    log.save()
+    if {h.pk for h in handouts} != set(log.handouts_used.values_list("pk", flat=True)):
+        log.handouts_used.set(handouts)
+    return log
+
+
+# --- Adaptations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def adaptation_add(
+    *, session: Session, category: str, what: str, why: str, by: Any, expected_version: str
+) -> Adaptation:
+    """Note what was changed from the format and why."""
+    session = _lock(session)
+    _require_runnable(session)
+    _require_version(
+        adaptations_version(Adaptation.objects.filter(session=session)), expected_version
+    )
+    adaptation = Adaptation(
+        session=session, category=category, what=what.strip(), why=why.strip(), created_by=by
+    )
+    adaptation._history_user = by  # type: ignore[attr-defined]
+    adaptation.full_clean(exclude=["session", "created_by"])
+    adaptation.save()
+    return adaptation
+
+
+@transaction.atomic
+def adaptation_remove(*, adaptation: Adaptation, by: Any) -> None:
+    """Remove an adaptation noted by mistake; its history keeps who removed it and when."""
+    _lock(adaptation.session)
+    adaptation._history_user = by  # type: ignore[attr-defined]
+    adaptation.delete()
+
+
+# --- Notes to self ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def note_save(*, session: Session, author: Any, body: str, expected_version: str) -> None:
+    """Save the author's own note on the session (blank removes it). Only its author ever
+    reads it, so it keeps no history."""
+    _lock(session)
+    note = FacilitatorNote.objects.filter(session=session, author=author).first()
+    _require_version(note_version(note), expected_version)
+    body = body.strip()
+    if not body:
+        if note is not None:
+            note.delete()
+        return
+    note = note or FacilitatorNote(session=session, author=author)
+    note.body = body
+    note.full_clean(exclude=["session", "author"])
+    note.save()
+
+
+# --- Commitments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitments_save(
+    *, session: Session, texts: Mapping[int, str], by: Any, expected_version: str
+) -> int:
+    """Save participants' commitments in their own words (blank removes one); read back at
+    the next session's check-in. Returns how many changed."""
+    session = _lock(session)
+    _require_runnable(session)
+    existing = {c.participant_id: c for c in Commitment.objects.filter(session=session)}
+    _require_version(commitments_version(existing.values()), expected_version)
+    if set(texts) - _roster_ids(session):
+        raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
+    changed = 0
+    for participant_id, raw in texts.items():
+        text = raw.strip()
+        row = existing.get(participant_id)
+        if row is not None and row.text == text:
+            continue
+        if row is None and not text:
+            continue
+        if row is not None and not text:
+            row._history_user = by  # type: ignore[attr-defined]
+            row.delete()
+        else:
+            row = row or Commitment(session=session, participant_id=participant_id)
+            row.text = text
+            row._history_user = by  # type: ignore[attr-defined]
+            row.full_clean(exclude=["session", "participant"])
+            row.save()
+        changed += 1
+    return changed
+
+
+# --- Held -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_mark_held(*, session: Session, by: Any) -> Session:
+    """Mark the session held (who and when). Later changes stay possible and are kept in
+    history; marking it twice is refused."""
+    session = _lock(session)
+    if session.status == Session.Status.HELD:
+        raise ValidationError(ALREADY_HELD, code="already_held")
+    _require_runnable(session)
+    anyone_present = Attendance.objects.filter(
+        session=session, status=Attendance.Status.PRESENT
+    ).exists()
+    if not anyone_present and session.drop_in_count == 0:
+        raise ValidationError(NOBODY_THERE, code="nobody_there")
+    session.status = Session.Status.HELD
+    session.held_at = timezone.now()
+    session.held_by = by
+    session._history_user = by  # type: ignore[attr-defined]
+    session.save(update_fields=["status", "held_at", "held_by"])
+    return session

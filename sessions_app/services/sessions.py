@@ -1,0 +1,259 @@
+"""Writes that change the plan: move, re-topic, cancel, add a one-off session, and who
+leads it (participant rotation, clinician co-facilitation).
+
+Each runs in one transaction with the session row locked, raises ValidationError with a
+message meant for the person at the form, and saves nothing when it refuses.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from curriculum.models import Topic
+
+from ..models import Group, Participant, Session
+from ..selectors_sessions import (
+    clinician_choices,
+    double_bookings,
+    session_roster,
+    session_team_user_ids,
+)
+
+IN_THE_PAST = _("That time has already passed. Choose a time in the future.")
+ONLY_PLANNED = _("Only a planned session can be changed this way; this one is %(status)s.")
+CANCELLED_NO_CHANGE = _("This session was cancelled; it cannot be changed.")
+SAME_TOPIC_TWICE = _("The second topic is the same as the first.")
+INACTIVE_TOPIC = _("That topic is no longer offered.")
+REASON_REQUIRED = _("Say why the session is cancelled.")
+GROUP_ARCHIVED = _("This group is archived; it has no new sessions.")
+LEADER_NOT_ON_ROSTER = _("%(name)s is not enrolled in this group on the session's date.")
+NOT_A_CLINICIAN = _("Choose a facilitator of this organization as clinician co-facilitator.")
+DOUBLE_BOOKED = _(
+    "%(who)s already facilitates %(group)s at %(when)s. "
+    "Tick “Schedule anyway” to keep both sessions."
+)
+
+
+class DoubleBooked(ValidationError):
+    """A facilitator already runs another session at that time: a warning the person at
+    the form may override by confirming."""
+
+    def __init__(self, conflicts: list[tuple[User, Session]]):
+        self.conflicts = conflicts
+        messages = [
+            ValidationError(
+                DOUBLE_BOOKED,
+                code="double_booked",
+                params={
+                    "who": user,
+                    "group": other.group.name,
+                    "when": date_format(
+                        timezone.localtime(other.starts_at, ZoneInfo(other.group.timezone)),
+                        "DATETIME_FORMAT",
+                    ),
+                },
+            )
+            for user, other in conflicts
+        ]
+        super().__init__(messages)
+
+
+def _lock(session: Session) -> Session:
+    """Lock the row so two people changing one session take turns, and read it fresh."""
+    return (
+        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
+    )
+
+
+def _check_future(starts_at: datetime) -> None:
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": IN_THE_PAST}, code="past")
+
+
+def _check_double_booking(
+    *,
+    organization_id: int,
+    user_ids: set[int],
+    starts_at: datetime,
+    duration_minutes: int,
+    exclude_pk: int | None,
+    confirmed: bool,
+) -> None:
+    if confirmed:
+        return
+    conflicts = double_bookings(
+        organization_id=organization_id,
+        user_ids=user_ids,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        exclude_pk=exclude_pk,
+    )
+    if conflicts:
+        raise DoubleBooked(conflicts)
+
+
+def _require_planned(session: Session) -> None:
+    if session.status != Session.Status.PLANNED:
+        raise ValidationError(
+            ONLY_PLANNED, code="not_planned", params={"status": session.get_status_display()}
+        )
+
+
+def _save(session: Session, by: Any, fields: list[str]) -> None:
+    session._history_user = by  # type: ignore[attr-defined]
+    session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
+    session.save(update_fields=fields)
+
+
+@transaction.atomic
+def session_move(
+    *,
+    session: Session,
+    starts_at: datetime,
+    duration_minutes: int | None = None,
+    by: Any,
+    confirm_double_booking: bool = False,
+) -> Session:
+    """Move a planned session to a future time; warns when a facilitator is double-booked."""
+    session = _lock(session)
+    _require_planned(session)
+    _check_future(starts_at)
+    duration = duration_minutes or session.duration_minutes
+    _check_double_booking(
+        organization_id=session.group.organization_id,
+        user_ids=session_team_user_ids(session),
+        starts_at=starts_at,
+        duration_minutes=duration,
+        exclude_pk=session.pk,
+        confirmed=confirm_double_booking,
+    )
+    session.starts_at = starts_at
+    session.duration_minutes = duration
+    _save(session, by, ["starts_at", "duration_minutes"])
+    return session
+
+
+@transaction.atomic
+def session_retopic(
+    *, session: Session, topic: Topic, second_topic: Topic | None = None, by: Any
+) -> Session:
+    """Set a session's topic (one, sometimes two); planned or held, never cancelled."""
+    session = _lock(session)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(CANCELLED_NO_CHANGE, code="cancelled")
+    if not topic.is_active or (second_topic is not None and not second_topic.is_active):
+        raise ValidationError(INACTIVE_TOPIC, code="inactive_topic")
+    if second_topic is not None and second_topic.pk == topic.pk:
+        raise ValidationError({"second_topic": SAME_TOPIC_TWICE}, code="same_topic")
+    session.topic = topic
+    session.second_topic = second_topic
+    _save(session, by, ["topic", "second_topic"])
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str, by: Any) -> Session:
+    """Cancel a planned session with a reason; it stays in the plan, marked cancelled."""
+    session = _lock(session)
+    _require_planned(session)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
+    session.status = Session.Status.CANCELLED
+    session.cancel_reason = reason
+    _save(session, by, ["status", "cancel_reason"])
+    return session
+
+
+@transaction.atomic
+def session_add_one_off(
+    *,
+    group: Group,
+    starts_at: datetime,
+    duration_minutes: int | None = None,
+    topic: Topic | None = None,
+    second_topic: Topic | None = None,
+    by: Any,
+    confirm_double_booking: bool = False,
+) -> Session:
+    """Add a session outside the schedule; schedule regeneration never touches it."""
+    Group.objects.select_for_update().filter(pk=group.pk).first()
+    if group.archived_at is not None:
+        raise ValidationError(GROUP_ARCHIVED, code="archived")
+    _check_future(starts_at)
+    if second_topic is not None and topic is None:
+        topic, second_topic = second_topic, None
+    if second_topic is not None and topic is not None and second_topic.pk == topic.pk:
+        raise ValidationError({"second_topic": SAME_TOPIC_TWICE}, code="same_topic")
+    duration = duration_minutes or group.duration_minutes
+    session = Session(
+        group=group,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        topic=topic,
+        second_topic=second_topic,
+        is_one_off=True,
+    )
+    team = set(group.assignments.values_list("user_id", flat=True))
+    _check_double_booking(
+        organization_id=group.organization_id,
+        user_ids=team,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        exclude_pk=None,
+        confirmed=confirm_double_booking,
+    )
+    session._history_user = by  # type: ignore[attr-defined]
+    session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_set_leaders(
+    *,
+    session: Session,
+    led_by_participant: Participant | None,
+    clinician: User | None,
+    by: Any,
+    confirm_double_booking: bool = False,
+) -> Session:
+    """Name who leads the session: a participant (rotation) and/or a clinician
+    co-facilitator. The participant must be on the session's roster; the clinician a
+    facilitator of the organization, warned about when double-booked."""
+    session = _lock(session)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(CANCELLED_NO_CHANGE, code="cancelled")
+    if led_by_participant is not None and led_by_participant.pk not in {
+        p.pk for p in session_roster(session=session)
+    }:
+        error = ValidationError(
+            LEADER_NOT_ON_ROSTER,
+            code="not_on_roster",
+            params={"name": led_by_participant.display_name},
+        )
+        raise ValidationError({"led_by_participant": error})
+    if clinician is not None:
+        organization_id = session.group.organization_id
+        if not clinician_choices(organization_id=organization_id).filter(pk=clinician.pk).exists():
+            raise ValidationError({"clinician": NOT_A_CLINICIAN}, code="not_clinician")
+        if clinician.pk != session.clinician_id and session.status == Session.Status.PLANNED:
+            _check_double_booking(
+                organization_id=organization_id,
+                user_ids={clinician.pk},
+                starts_at=session.starts_at,
+                duration_minutes=session.duration_minutes,
+                exclude_pk=session.pk,
+                confirmed=confirm_double_booking,
+            )
+    session.led_by_participant = led_by_participant
+    session.clinician = clinician
+    _save(session, by, ["led_by_participant", "clinician"])
+    return session
