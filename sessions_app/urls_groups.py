@@ -1,8 +1,8 @@
-"""Groups (and enrolling people in them): objects by their UUID code."""
+"""Groups and participants: objects by their UUID code."""
 
 from django.urls import path
 
-from .views import groups
+from .views import groups, participants
 
 urlpatterns = [
     path("groups/", groups.group_list, name="group_list"),
@@ -27,5 +27,24 @@ urlpatterns = [
         "groups/<uuid:code>/participants/<uuid:participant_code>/leave/",
         groups.group_enrollment_end,
         name="group_enrollment_end",
+    ),
+    path("participants/", participants.participant_list, name="participant_list"),
+    path("participants/new/", participants.participant_create, name="participant_create"),
+    path("participants/<uuid:code>/", participants.participant_detail, name="participant_detail"),
+    path("participants/<uuid:code>/edit/", participants.participant_edit, name="participant_edit"),
+    path(
+        "participants/<uuid:code>/archive/",
+        participants.participant_archive,
+        name="participant_archive",
+    ),
+    path(
+        "participants/<uuid:code>/restore/",
+        participants.participant_restore,
+        name="participant_restore",
+    ),
+    path(
+        "participants/<uuid:code>/enroll/",
+        participants.participant_enroll,
+        name="participant_enroll",
     ),
 ]

@@ -260,6 +260,11 @@ def _group(world: World, organization: Organization | None) -> Kwargs:
     return {"code": world.records[organization.pk].session.group.code}
 
 
+def _participant(world: World, organization: Organization | None) -> Kwargs:
+    assert organization is not None
+    return {"code": world.records[organization.pk].participant.code}
+
+
 def _unassigned(own: Expect) -> By:
     """A facilitator of the organization who is not assigned to the group."""
     return By(org=own, other_org=NOT_FOUND, missing=NOT_FOUND)
@@ -578,6 +583,55 @@ POLICY: dict[str, Policy] = {
             "participant_code": world.enrollment[world.cast.other_org.pk].participant.code,
         },
         data=lambda world: {"left_on": timezone.localdate().isoformat(), "left_reason": "moved"},
+    ),
+    "sessions_app:participant_list": Policy(
+        expect={**signed_in(FORBIDDEN), "manager": OK, "outsider_manager": OK},
+    ),
+    "sessions_app:participant_create": Policy(
+        expect={
+            **signed_in(FORBIDDEN),
+            "manager": Redirect("sessions_app:participant_detail"),
+            "outsider_manager": Redirect("sessions_app:participant_detail"),
+        },
+        method="post",
+        data=lambda world: {"display_name": "Kit", "preferred_language": "en"},
+    ),
+    "sessions_app:participant_detail": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_participant,
+        missing=_missing,
+    ),
+    **{
+        f"sessions_app:{name}": Policy(
+            expect=org_page(
+                manager=Redirect("sessions_app:participant_detail"),
+                facilitator=FORBIDDEN,
+                reviewer=FORBIDDEN,
+            ),
+            method="post",
+            url_kwargs=_participant,
+            missing=_missing,
+            data=data,
+        )
+        for name, data in [
+            ("participant_edit", lambda world: {"display_name": "Kit", "preferred_language": "en"}),
+            ("participant_archive", lambda world: {"left_reason": "moved"}),
+            ("participant_restore", None),
+        ]
+    },
+    "sessions_app:participant_enroll": Policy(
+        expect={
+            **org_page(
+                manager=Redirect("sessions_app:participant_detail"),
+                facilitator=FORBIDDEN,
+                reviewer=FORBIDDEN,
+            ),
+            "outsider_manager": By(org=NOT_FOUND, other_org=400, missing=NOT_FOUND),
+        },
+        method="post",
+        url_kwargs=_participant,
+        missing=_missing,
+        data=lambda world: {"join-group": world.records[world.cast.org.pk].session.group.code},
     ),
 }
 

@@ -1,0 +1,206 @@
+"""Participant pages, for program managers: the organization's participants, their chosen
+name, encrypted contact details, and the groups they are in.
+
+(A group's facilitators add and enroll people from the group's page instead.)
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import role_required
+from accounts.models import Role
+
+from .. import selectors_groups as selectors
+from ..access import get_participant_for_manager
+from ..forms_groups import (
+    LANGUAGE_CHOICES,
+    ArchiveParticipantForm,
+    JoinGroupForm,
+    ParticipantCreateForm,
+    ParticipantForm,
+)
+from ..models import Participant
+from ..services import participants as services
+from .groups import add_service_errors
+
+PARTICIPANTS_PER_PAGE = 50
+
+
+@role_required(Role.MANAGER)
+@require_GET
+def participant_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:60]
+    archived = request.GET.get("show") == "archived"
+    participants = Paginator(
+        selectors.participant_list_for_user(user=request.user, query=query, archived=archived),
+        PARTICIPANTS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    params = [("q", query)] if query else []
+    if archived:
+        params.append(("show", "archived"))
+    return render(
+        request,
+        "sessions_app/participants/list.html",
+        {
+            "participants": participants,
+            "q": query,
+            "archived": archived,
+            "query": urlencode(params),
+            "several_organizations": len(selectors.organizations_managed_by(request.user)) > 1,
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def participant_create(request: HttpRequest) -> HttpResponse:
+    organizations = selectors.organizations_managed_by(request.user)
+    form = ParticipantCreateForm(request.POST or None, organizations=organizations)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                participant = services.participant_create(
+                    organization=form.chosen_organization,
+                    values=form.participant_values(),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s was added. Enroll them in a group below.") % {"name": participant},
+                )
+                return redirect("sessions_app:participant_detail", code=participant.code)
+        return _form_page(request, form, participant=None, status=400)
+    return _form_page(request, form, participant=None)
+
+
+@require_GET
+@login_required
+def participant_detail(request: HttpRequest, code) -> HttpResponse:
+    participant = get_participant_for_manager(request.user, code)
+    return _detail_page(request, participant)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def participant_edit(request: HttpRequest, code) -> HttpResponse:
+    participant = get_participant_for_manager(request.user, code)
+    if request.method == "GET":
+        form = ParticipantForm(initial=ParticipantForm.initial_for(participant))
+        return _form_page(request, form, participant=participant)
+    form = ParticipantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.participant_update(
+                participant=participant, values=form.participant_values(), by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("sessions_app:participant_detail", code=participant.code)
+    return _form_page(request, form, participant=participant, status=400)
+
+
+@require_POST
+@login_required
+def participant_archive(request: HttpRequest, code) -> HttpResponse:
+    participant = get_participant_for_manager(request.user, code)
+    form = ArchiveParticipantForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, participant, archive_form=form, status=400)
+    ended = services.participant_archive(
+        participant=participant, left_reason=form.cleaned_data["left_reason"], by=request.user
+    )
+    messages.success(
+        request,
+        _("%(name)s is archived and has left %(n)s groups. Their history is kept.")
+        % {"name": participant, "n": ended},
+    )
+    return redirect("sessions_app:participant_detail", code=participant.code)
+
+
+@require_POST
+@login_required
+def participant_restore(request: HttpRequest, code) -> HttpResponse:
+    participant = get_participant_for_manager(request.user, code)
+    services.participant_restore(participant=participant, by=request.user)
+    messages.success(request, _("%(name)s is active again.") % {"name": participant})
+    return redirect("sessions_app:participant_detail", code=participant.code)
+
+
+@require_POST
+@login_required
+def participant_enroll(request: HttpRequest, code) -> HttpResponse:
+    participant = get_participant_for_manager(request.user, code)
+    form = JoinGroupForm(request.POST, participant=participant)
+    if form.is_valid():
+        try:
+            enrollment = services.enrollment_create(
+                group=form.cleaned_data["group"],
+                participant=participant,
+                joined_on=form.cleaned_data["joined_on"],
+                allow_closed_group_late_join=form.cleaned_data["confirm_late_join"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now in %(group)s.")
+                % {"name": participant, "group": enrollment.group},
+            )
+            return redirect("sessions_app:participant_detail", code=participant.code)
+    return _detail_page(request, participant, join_form=form, status=400)
+
+
+# --- Page helpers ----------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    form: ParticipantForm,
+    *,
+    participant: Participant | None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "sessions_app/participants/form.html",
+        {"form": form, "participant": participant},
+        status=status,
+    )
+
+
+def _detail_page(
+    request: HttpRequest,
+    participant: Participant,
+    *,
+    join_form: JoinGroupForm | None = None,
+    archive_form: ArchiveParticipantForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    enrollments = list(selectors.participant_enrollments(participant=participant))
+    context = {
+        "participant": participant,
+        "enrollments": enrollments,
+        "is_enrolled": any(e.left_on is None for e in enrollments),
+        "language_name": dict(LANGUAGE_CHOICES).get(
+            participant.preferred_language, participant.preferred_language
+        ),
+    }
+    if participant.archived_at is None:
+        context["join_form"] = join_form or JoinGroupForm(participant=participant)
+        context["archive_form"] = archive_form or ArchiveParticipantForm()
+    return render(request, "sessions_app/participants/detail.html", context, status=status)

@@ -1,0 +1,535 @@
+"""Participants: a chosen name or initials, contact encrypted at rest, kept in history."""
+
+import uuid
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+from encrypted_model_fields import fields as encrypted_fields
+
+from accounts.models import Role
+from sessions_app import forms_groups
+from sessions_app.models import Enrollment, Participant
+from sessions_app.services import participants as participant_services
+from tests.factories import (
+    EnrollmentFactory,
+    GroupFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+)
+
+EMAIL = "river.stone@example.org"
+PHONE = "+1 555 010 4477"
+
+
+def url(name, **kwargs):
+    return reverse(f"sessions_app:{name}", kwargs=kwargs)
+
+
+def participant_data(**overrides):
+    data = {
+        "display_name": "R.S.",
+        "preferred_language": "es",
+        "contact_email": EMAIL,
+        "contact_phone": PHONE,
+        "reminder_opt_in": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def raw_contact_columns() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_email, contact_phone FROM sessions_app_participant")
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
+
+
+# --- Create and edit ----------------------------------------------------------------------
+
+
+def test_manager_adds_a_participant_with_contact_for_reminders(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data())
+    participant = Participant.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("participant_detail", code=participant.code)
+    assert participant.organization == cast.org
+    assert participant.display_name == "R.S."
+    assert participant.preferred_language == "es"
+    assert participant.contact_email == EMAIL
+    assert participant.contact_phone == PHONE
+    assert participant.reminder_opt_in
+
+
+def test_a_chosen_name_alone_is_enough(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_create"),
+        {"display_name": "  Mo  ", "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.display_name == "Mo"
+    assert participant.contact_email == ""
+    assert not participant.reminder_opt_in
+
+
+def test_the_form_asks_for_nothing_but_what_the_participant_chooses_to_give(client, cast):
+    client.force_login(cast.manager)
+    fields = set(client.get(url("participant_create")).context["form"].fields)
+    assert fields == {
+        "display_name",
+        "preferred_language",
+        "contact_email",
+        "contact_phone",
+        "reminder_opt_in",
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"contact_email": "", "contact_phone": ""},
+            "reminder_opt_in",
+            participant_services.CONTACT_NEEDED_FOR_REMINDERS,
+        ),
+        ({"contact_email": "not-an-address"}, "contact_email", "Enter a valid email address."),
+        ({"contact_phone": "call me maybe"}, "contact_phone", forms_groups.PHONE_INVALID),
+        ({"contact_phone": "+1"}, "contact_phone", forms_groups.PHONE_INVALID),
+        ({"display_name": "   "}, "display_name", "This field is required."),
+        ({"display_name": "x" * 61}, "display_name", "at most 60 characters"),
+    ],
+)
+def test_invalid_participant_is_refused_with_the_message_and_nothing_saved(
+    client, cast, overrides, field, message
+):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data(**overrides))
+    assert response.status_code == 400
+    assert str(message) in " ".join(response.context["form"].errors[field])
+    assert not Participant.objects.exists()
+
+
+def test_the_reminder_message_is_shown_on_the_page(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_create"), participant_data(contact_email="", contact_phone="")
+    )
+    assert "To get reminders, add an email address" in response.content.decode()
+
+
+def test_the_service_also_refuses_reminders_without_contact(cast):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        participant_services.participant_create(
+            organization=cast.org,
+            values={"display_name": "K", "reminder_opt_in": True},
+            by=cast.manager,
+        )
+    assert not Participant.objects.exists()
+
+
+def test_manager_of_two_organizations_chooses_where_the_participant_belongs(client, cast):
+    second = OrganizationFactory(slug="lakeside")
+    MembershipFactory(user=cast.manager, organization=second, role=Role.MANAGER)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_create"), participant_data(organization=str(second.code))
+    )
+    assert response.status_code == 302
+    assert Participant.objects.get().organization == second
+    response = client.post(
+        url("participant_create"), participant_data(organization=str(cast.other_org.code))
+    )
+    assert response.status_code == 400
+    assert Participant.objects.count() == 1
+
+
+def test_manager_edits_a_participant_and_can_remove_their_contact(client, cast):
+    participant = ParticipantFactory(
+        organization=cast.org, contact_email=EMAIL, reminder_opt_in=True
+    )
+    client.force_login(cast.manager)
+    page = client.get(url("participant_edit", code=participant.code))
+    assert page.context["form"]["contact_email"].value() == EMAIL
+    response = client.post(
+        url("participant_edit", code=participant.code),
+        {"display_name": "Renamed", "preferred_language": "en"},
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.display_name == "Renamed"
+    assert participant.contact_email == ""
+    assert not participant.reminder_opt_in
+
+
+def test_invalid_edit_is_refused_and_nothing_changes(client, cast):
+    participant = ParticipantFactory(organization=cast.org, display_name="Before")
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_edit", code=participant.code),
+        participant_data(display_name="After", contact_email="", contact_phone=""),
+    )
+    assert response.status_code == 400
+    assert str(participant_services.CONTACT_NEEDED_FOR_REMINDERS) in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.display_name == "Before"
+
+
+def test_archiving_ends_current_enrollments_and_keeps_history(client, cast):
+    participant = ParticipantFactory(organization=cast.org)
+    first, second = GroupFactory.create_batch(2, organization=cast.org)
+    EnrollmentFactory(group=first, participant=participant)
+    EnrollmentFactory(group=second, participant=participant)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_archive", code=participant.code), {"left_reason": "referred"}
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.archived_at is not None
+    assert not Enrollment.objects.current().filter(participant=participant).exists()
+    assert set(participant.enrollments.values_list("left_reason", flat=True)) == {"referred"}
+    assert participant not in client.get(url("participant_list")).context["participants"]
+    archived = client.get(url("participant_list") + "?show=archived").context["participants"]
+    assert participant in archived
+
+    assert client.post(url("participant_restore", code=participant.code)).status_code == 302
+    participant.refresh_from_db()
+    assert participant.archived_at is None
+
+
+def test_archiving_needs_a_valid_reason(client, cast):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_archive", code=participant.code), {"left_reason": "vanished"}
+    )
+    assert response.status_code == 400
+    participant.refresh_from_db()
+    assert participant.archived_at is None
+
+
+def test_manager_enrolls_a_participant_in_several_groups_from_their_page(client, cast):
+    participant = ParticipantFactory(organization=cast.org)
+    first, second = GroupFactory.create_batch(2, organization=cast.org)
+    client.force_login(cast.manager)
+    for group in (first, second):
+        response = client.post(
+            url("participant_enroll", code=participant.code), {"join-group": group.code}
+        )
+        assert response.status_code == 302
+    assert set(Enrollment.objects.current().values_list("group", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    body = client.get(url("participant_detail", code=participant.code)).content.decode()
+    assert first.name in body
+    assert second.name in body
+
+
+def test_a_group_of_another_organization_is_not_a_choice(client, cast):
+    participant = ParticipantFactory(organization=cast.org)
+    theirs = GroupFactory(organization=cast.other_org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_enroll", code=participant.code), {"join-group": theirs.code}
+    )
+    assert response.status_code == 400
+    assert not Enrollment.objects.exists()
+
+
+# --- Who may act --------------------------------------------------------------------------
+
+PARTICIPANT_PAGES = [
+    ("participant_detail", "get"),
+    ("participant_edit", "get"),
+    ("participant_edit", "post"),
+    ("participant_archive", "post"),
+    ("participant_restore", "post"),
+    ("participant_enroll", "post"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), PARTICIPANT_PAGES)
+@pytest.mark.parametrize("actor", ["outsider", "outsider_manager", "nobody", "admin"])
+def test_outsiders_get_404_for_every_participant_page(client, cast, name, method, actor):
+    participant = ParticipantFactory(organization=cast.org, display_name="Unchanged")
+    client.force_login(getattr(cast, actor))
+    response = getattr(client, method)(
+        url(name, code=participant.code), participant_data(display_name="Changed")
+    )
+    assert response.status_code == 404
+    participant.refresh_from_db()
+    assert participant.display_name == "Unchanged"
+    assert participant.archived_at is None
+
+
+@pytest.mark.parametrize(("name", "method"), PARTICIPANT_PAGES)
+@pytest.mark.parametrize("actor", ["peer", "reviewer"])
+def test_facilitators_and_reviewers_get_403_for_participant_pages(
+    client, cast, name, method, actor
+):
+    participant = ParticipantFactory(organization=cast.org, display_name="Unchanged")
+    client.force_login(getattr(cast, actor))
+    response = getattr(client, method)(
+        url(name, code=participant.code), participant_data(display_name="Changed")
+    )
+    assert response.status_code == 403
+    participant.refresh_from_db()
+    assert participant.display_name == "Unchanged"
+
+
+@pytest.mark.parametrize("actor", ["peer", "reviewer", "outsider", "nobody"])
+def test_only_managers_list_and_add_participants(client, cast, actor):
+    client.force_login(getattr(cast, actor))
+    assert client.get(url("participant_list")).status_code == 403
+    assert client.get(url("participant_create")).status_code == 403
+    assert client.post(url("participant_create"), participant_data()).status_code == 403
+    assert not Participant.objects.exists()
+
+
+def test_managers_list_only_their_organizations_participants(client, cast):
+    ParticipantFactory(organization=cast.org, display_name="Ours")
+    ParticipantFactory(organization=cast.other_org, display_name="Theirs")
+    client.force_login(cast.manager)
+    names = [p.display_name for p in client.get(url("participant_list")).context["participants"]]
+    assert names == ["Ours"]
+
+
+@pytest.mark.parametrize(
+    "name", ["participant_archive", "participant_restore", "participant_enroll"]
+)
+def test_post_only_participant_actions_refuse_get(client, cast, name):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    assert client.get(url(name, code=participant.code)).status_code == 405
+    participant.refresh_from_db()
+    assert participant.archived_at is None
+
+
+def test_a_missing_participant_is_404(client, cast):
+    client.force_login(cast.manager)
+    assert client.get(url("participant_detail", code=uuid.uuid4())).status_code == 404
+
+
+# --- Invariant 6: contact encrypted at rest, only allowed columns ----------------------------
+
+
+def test_contact_details_are_not_stored_in_clear(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("participant_create"), participant_data())
+    raw = raw_contact_columns()
+    assert EMAIL not in raw
+    assert "river.stone" not in raw
+    assert PHONE not in raw
+    assert "010 4477" not in raw
+    assert Participant.objects.get().contact_email == EMAIL
+
+
+def test_contact_details_stay_out_of_history(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("participant_create"), participant_data())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM sessions_app_historicalparticipant")
+        rows = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert EMAIL not in rows
+    assert PHONE not in rows
+
+
+PARTICIPANT_COLUMNS = {
+    "id",
+    "code",
+    "organization_id",
+    "display_name",
+    "preferred_language",
+    "contact_email",
+    "contact_phone",
+    "reminder_opt_in",
+    "created_on",
+    "archived_at",
+}
+HISTORY_COLUMNS = (PARTICIPANT_COLUMNS - {"contact_email", "contact_phone"}) | {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user_id",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("table", "allowed"),
+    [
+        ("sessions_app_participant", PARTICIPANT_COLUMNS),
+        ("sessions_app_historicalparticipant", HISTORY_COLUMNS),
+    ],
+)
+def test_participant_tables_hold_only_allowed_columns(table, allowed):
+    """Invariant 6: no legal name, birth date, address, or anything else creeps in. Adding
+    a column means deciding, here, that the program needs it."""
+    with connection.cursor() as cursor:
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+    assert columns - allowed == set(), f"{table}: columns outside the allowlist"
+    assert allowed - columns == set(), f"{table}: allowlist names columns that are gone"
+
+
+# --- Key rotation -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def use_keys(settings, monkeypatch):
+    """Switch FIELD_ENCRYPTION_KEY for this test. The library builds its crypter at import
+    time, so it is rebuilt too (the fixtures restore both afterwards)."""
+
+    def switch(*keys: bytes) -> None:
+        settings.FIELD_ENCRYPTION_KEY = [key.decode() for key in keys]
+        monkeypatch.setattr(encrypted_fields, "CRYPTER", encrypted_fields.get_crypter())
+
+    return switch
+
+
+def test_a_rotated_key_still_decrypts_and_reencrypt_contacts_moves_to_the_new_key(cast, use_keys):
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    use_keys(old)
+    participant = ParticipantFactory(
+        organization=cast.org, contact_email=EMAIL, contact_phone=PHONE
+    )
+    written_with_old = raw_contact_columns()
+
+    use_keys(new, old)  # rotation: the new key first, the old one still decrypts
+    assert Participant.objects.get().contact_email == EMAIL
+
+    use_keys(new)  # without the old key, old rows cannot be read ...
+    assert Participant.objects.get().contact_email != EMAIL
+
+    use_keys(new, old)  # ... so re-encrypt first
+    out = _run("reencrypt_contacts")
+    assert "Re-encrypted 1 participant(s); 0 already used the newest key." in out
+    assert raw_contact_columns() != written_with_old
+
+    use_keys(new)  # now the old key can go
+    reloaded = Participant.objects.get()
+    assert (reloaded.contact_email, reloaded.contact_phone) == (EMAIL, PHONE)
+    latest = participant.history.first()
+    assert latest.history_change_reason == "Contact details re-encrypted (key rotation)"
+
+    assert "Re-encrypted 0 participant(s); 1 already" in _run("reencrypt_contacts")
+
+
+def test_reencrypt_contacts_refuses_rows_no_key_can_read_and_leaves_them_alone(cast, use_keys):
+    lost, new = Fernet.generate_key(), Fernet.generate_key()
+    use_keys(lost)
+    participant = ParticipantFactory(organization=cast.org, contact_email=EMAIL)
+    before = raw_contact_columns()
+    use_keys(new)
+    with pytest.raises(CommandError, match=str(participant.code)):
+        _run("reencrypt_contacts")
+    assert raw_contact_columns() == before
+
+
+def test_reencrypt_contacts_dry_run_changes_nothing(cast, use_keys):
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    use_keys(old)
+    ParticipantFactory(organization=cast.org, contact_email=EMAIL)
+    before = raw_contact_columns()
+    use_keys(new, old)
+    assert "Would re-encrypt 1" in _run("reencrypt_contacts", "--dry-run")
+    assert raw_contact_columns() == before
+
+
+def _run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+# --- Invariant 7: who and when -------------------------------------------------------------
+
+
+def test_participant_changes_are_kept_with_who_and_when(client, cast):
+    client.force_login(cast.manager)
+    client.post(url("participant_create"), participant_data())
+    participant = Participant.objects.get()
+    client.post(
+        url("participant_edit", code=participant.code),
+        participant_data(display_name="R."),
+    )
+    history = list(participant.history.order_by("history_date"))
+    assert [h.history_type for h in history] == ["+", "~"]
+    assert [h.display_name for h in history] == ["R.S.", "R."]
+    assert all(h.history_user == cast.manager for h in history)
+    assert all(h.history_date is not None for h in history)
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_empty_participant_list_says_what_to_do(client, cast):
+    client.force_login(cast.manager)
+    body = client.get(url("participant_list")).content.decode()
+    assert "No participants yet. Add one" in body
+
+
+def test_search_finds_by_chosen_name_and_says_when_nothing_matches(client, cast):
+    ParticipantFactory(organization=cast.org, display_name="Amara")
+    ParticipantFactory(organization=cast.org, display_name="Bea")
+    client.force_login(cast.manager)
+    found = client.get(url("participant_list") + "?q=mar").context["participants"]
+    assert [p.display_name for p in found] == ["Amara"]
+    body = client.get(url("participant_list") + "?q=zzz").content.decode()
+    assert "chosen name contains" in body
+
+
+def test_participant_list_is_paginated(client, cast):
+    ParticipantFactory.create_batch(51, organization=cast.org)
+    client.force_login(cast.manager)
+    assert len(client.get(url("participant_list")).context["participants"]) == 50
+    assert len(client.get(url("participant_list") + "?page=2").context["participants"]) == 1
+
+
+def test_contact_details_are_shown_to_managers_on_the_participant_page(client, cast):
+    participant = ParticipantFactory(organization=cast.org, contact_email=EMAIL)
+    client.force_login(cast.manager)
+    body = client.get(url("participant_detail", code=participant.code)).content.decode()
+    assert EMAIL in body
+
+
+PARTICIPANT_LIST_QUERY_BUDGET = 8
+PARTICIPANT_DETAIL_QUERY_BUDGET = 9
+
+
+@pytest.mark.parametrize(("people", "groups"), [(1, 1), (60, 4)])
+def test_participant_list_uses_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, people, groups
+):
+    group_list = GroupFactory.create_batch(groups, organization=cast.org, capacity=50)
+    for participant in ParticipantFactory.create_batch(people, organization=cast.org):
+        for group in group_list[: min(groups, 3)]:
+            EnrollmentFactory(group=group, participant=participant)
+    client.force_login(cast.manager)
+    with django_assert_max_num_queries(PARTICIPANT_LIST_QUERY_BUDGET):
+        response = client.get(url("participant_list"))
+    assert len(response.context["participants"]) == min(people, 50)
+
+
+@pytest.mark.parametrize("groups", [1, 15])
+def test_participant_page_uses_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, groups
+):
+    participant = ParticipantFactory(organization=cast.org)
+    for group in GroupFactory.create_batch(groups, organization=cast.org):
+        EnrollmentFactory(group=group, participant=participant)
+    GroupFactory.create_batch(groups, organization=cast.org)  # groups to choose from
+    client.force_login(cast.manager)
+    with django_assert_max_num_queries(PARTICIPANT_DETAIL_QUERY_BUDGET):
+        response = client.get(url("participant_detail", code=participant.code))
+    assert len(response.context["enrollments"]) == groups
