@@ -1,0 +1,420 @@
+"""Changing the plan: move, re-topic, cancel, a one-off session, who leads (participant
+rotation, clinician co-facilitation); double-booking warnings and the past refused."""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from curriculum.models import Topic
+from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
+from sessions_app.services import sessions as planning
+from sessions_app.services.scheduling import sessions_generate
+from tests.factories import (
+    EnrollmentFactory,
+    FacilitatorAssignmentFactory,
+    GroupFactory,
+    ParticipantFactory,
+    SessionFactory,
+    member,
+)
+
+# Monday 23 November 2026, noon UTC.
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@dataclass
+class Plan:
+    group: Group
+    session: Session
+    other_facilitator: User
+
+
+@pytest.fixture
+def plan(cast) -> Plan:
+    group = GroupFactory(
+        organization=cast.org,
+        name="Evening group",
+        timezone="America/New_York",
+        start_date=datetime.date(2026, 11, 1),
+    )
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    session = SessionFactory(
+        group=group, starts_at=datetime.datetime(2026, 11, 24, 18, 0, tzinfo=NEW_YORK)
+    )
+    other = member(cast.org, Role.FACILITATOR, email="other.group@riverside.test")
+    FacilitatorAssignmentFactory(group=GroupFactory(organization=cast.org), user=other)
+    return Plan(group, session, other)
+
+
+def url(name: str, session: Session) -> str:
+    return reverse(f"sessions_app:{name}", kwargs={"code": session.code})
+
+
+def fresh(session: Session) -> Session:
+    return Session.objects.get(pk=session.pk)
+
+
+def refused_for_outsider_and_wrong_role(client, cast, plan, name, data) -> None:
+    for user, status in (
+        (cast.outsider, 404),
+        (cast.outsider_manager, 404),
+        (cast.reviewer, 403),
+        (plan.other_facilitator, 403),
+    ):
+        client.force_login(user)
+        assert client.post(url(name, plan.session), data).status_code == status, user
+
+
+# --- The plan page ------------------------------------------------------------------------
+
+
+def test_plan_page_shows_every_change_to_the_team(client, cast, plan):
+    for user in (cast.peer, cast.manager):
+        client.force_login(user)
+        body = client.get(url("session_plan", plan.session)).content.decode()
+        for heading in ("Move", "Topic", "Who leads", "Cancel"):
+            assert f">{heading}</h2>" in body
+    client.force_login(cast.reviewer)
+    assert client.get(url("session_plan", plan.session)).status_code == 403
+    client.force_login(cast.outsider)
+    assert client.get(url("session_plan", plan.session)).status_code == 404
+
+
+# --- Move ---------------------------------------------------------------------------------
+
+MOVE = {"day": "2026-11-26", "start_time": "17:30", "duration_minutes": "60"}
+
+
+def test_moving_a_session_reads_the_time_where_the_group_meets(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(url("session_move", plan.session), MOVE)
+    assert response.status_code == 302
+    session = fresh(plan.session)
+    assert session.starts_at == datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK)
+    assert session.duration_minutes == 60
+    assert session.history.first().history_user == cast.peer
+
+
+def test_move_get_is_refused(client, cast, plan):
+    client.force_login(cast.peer)
+    assert client.get(url("session_move", plan.session)).status_code == 405
+
+
+def test_move_by_outsider_is_404_and_by_wrong_role_403(client, cast, plan):
+    refused_for_outsider_and_wrong_role(client, cast, plan, "session_move", MOVE)
+    assert fresh(plan.session).starts_at == plan.session.starts_at
+
+
+def test_invalid_move_is_400_and_nothing_is_saved(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(url("session_move", plan.session), {**MOVE, "day": "someday"})
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+    assert fresh(plan.session).starts_at == plan.session.starts_at
+
+
+def test_moving_into_the_past_is_refused(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(url("session_move", plan.session), {**MOVE, "day": "2026-11-20"})
+    assert response.status_code == 400
+    assert "That time has already passed" in response.content.decode()
+    assert fresh(plan.session).starts_at == plan.session.starts_at
+
+
+def test_a_held_session_cannot_be_moved(client, cast, plan):
+    Session.objects.filter(pk=plan.session.pk).update(status="held")
+    client.force_login(cast.peer)
+    response = client.post(url("session_move", plan.session), MOVE)
+    assert response.status_code == 400
+    assert "Only a planned session can be changed" in response.content.decode()
+
+
+def test_moving_onto_another_of_my_sessions_warns_then_allows_with_confirmation(client, cast, plan):
+    other_group = GroupFactory(organization=cast.org, name="Thursday group")
+    FacilitatorAssignmentFactory(group=other_group, user=cast.peer)
+    SessionFactory(
+        group=other_group,
+        starts_at=datetime.datetime(2026, 11, 26, 17, 0, tzinfo=NEW_YORK),
+        duration_minutes=90,
+    )
+    client.force_login(cast.peer)
+    response = client.post(url("session_move", plan.session), MOVE)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "already facilitates Thursday group" in body
+    assert 'type="checkbox" name="confirm_double_booking"' in body
+    assert fresh(plan.session).starts_at == plan.session.starts_at
+
+    confirmed = {**MOVE, "confirm_double_booking": "on"}
+    assert client.post(url("session_move", plan.session), confirmed).status_code == 302
+    assert fresh(plan.session).starts_at.date() == datetime.date(2026, 11, 26)
+
+
+def test_sessions_that_only_touch_or_are_cancelled_are_no_double_booking(cast, plan):
+    other_group = GroupFactory(organization=cast.org)
+    FacilitatorAssignmentFactory(group=other_group, user=cast.peer)
+    before = datetime.datetime(2026, 11, 26, 16, 30, tzinfo=NEW_YORK)
+    SessionFactory(group=other_group, starts_at=before, duration_minutes=60)  # ends 17:30
+    SessionFactory(
+        group=other_group,
+        starts_at=datetime.datetime(2026, 11, 26, 17, 45, tzinfo=NEW_YORK),
+        status="cancelled",
+        cancel_reason="Ill",
+    )
+    planning.session_move(
+        session=plan.session,
+        starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK),
+        duration_minutes=60,
+        by=cast.peer,
+    )
+
+
+def test_another_organizations_session_is_never_named_as_a_clash(cast, plan):
+    foreign = GroupFactory(organization=cast.other_org)
+    FacilitatorAssignment.objects.create(group=foreign, user=cast.peer, role="peer_co")
+    SessionFactory(
+        group=foreign, starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK)
+    )
+    planning.session_move(
+        session=plan.session,
+        starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK),
+        by=cast.peer,
+    )
+
+
+# --- Re-topic -----------------------------------------------------------------------------
+
+
+def topic(order: int) -> Topic:
+    return Topic.objects.get(order=order)
+
+
+def test_a_session_can_take_one_topic_or_two(client, cast, plan):
+    client.force_login(cast.manager)
+    data = {"topic": topic(6).pk, "second_topic": topic(7).pk}
+    assert client.post(url("session_retopic", plan.session), data).status_code == 302
+    session = fresh(plan.session)
+    assert (session.topic, session.second_topic) == (topic(6), topic(7))
+    client.post(url("session_retopic", plan.session), {"topic": topic(3).pk})
+    session = fresh(plan.session)
+    assert (session.topic, session.second_topic) == (topic(3), None)
+
+
+def test_retopic_get_refused_outsider_404_wrong_role_403(client, cast, plan):
+    client.force_login(cast.peer)
+    assert client.get(url("session_retopic", plan.session)).status_code == 405
+    refused_for_outsider_and_wrong_role(
+        client, cast, plan, "session_retopic", {"topic": topic(6).pk}
+    )
+    assert fresh(plan.session).topic == plan.session.topic
+
+
+def test_the_same_topic_twice_is_400_and_nothing_is_saved(client, cast, plan):
+    client.force_login(cast.peer)
+    data = {"topic": topic(6).pk, "second_topic": topic(6).pk}
+    response = client.post(url("session_retopic", plan.session), data)
+    assert response.status_code == 400
+    assert "The second topic is the same as the first" in response.content.decode()
+    assert fresh(plan.session).topic == plan.session.topic
+
+
+def test_a_held_session_can_be_retopiced_to_what_was_really_covered(client, cast, plan):
+    Session.objects.filter(pk=plan.session.pk).update(status="held")
+    client.force_login(cast.peer)
+    assert (
+        client.post(url("session_retopic", plan.session), {"topic": topic(9).pk}).status_code == 302
+    )
+    assert fresh(plan.session).topic == topic(9)
+
+
+# --- Cancel -------------------------------------------------------------------------------
+
+
+def test_cancelling_keeps_the_session_with_its_reason(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(url("session_cancel", plan.session), {"reason": "Public holiday"})
+    assert response.status_code == 302
+    session = fresh(plan.session)
+    assert (session.status, session.cancel_reason) == ("cancelled", "Public holiday")
+    assert "Public holiday" in client.get(url("session_detail", session)).content.decode()
+
+
+def test_cancel_get_refused_outsider_404_wrong_role_403(client, cast, plan):
+    client.force_login(cast.peer)
+    assert client.get(url("session_cancel", plan.session)).status_code == 405
+    refused_for_outsider_and_wrong_role(client, cast, plan, "session_cancel", {"reason": "x"})
+    assert fresh(plan.session).status == "planned"
+
+
+def test_cancelling_without_a_reason_is_400(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(url("session_cancel", plan.session), {"reason": "   "})
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
+    assert fresh(plan.session).status == "planned"
+
+
+def test_a_held_session_cannot_be_cancelled(client, cast, plan):
+    Session.objects.filter(pk=plan.session.pk).update(status="held")
+    client.force_login(cast.peer)
+    assert client.post(url("session_cancel", plan.session), {"reason": "x"}).status_code == 400
+    assert fresh(plan.session).status == "held"
+
+
+def test_a_cancelled_session_cannot_be_run_or_retopiced(client, cast, plan):
+    Session.objects.filter(pk=plan.session.pk).update(status="cancelled", cancel_reason="Ill")
+    client.force_login(cast.peer)
+    assert (
+        client.post(url("session_retopic", plan.session), {"topic": topic(9).pk}).status_code == 400
+    )
+    assert client.post(url("session_mark_held", plan.session)).status_code == 400
+
+
+# --- One-off ------------------------------------------------------------------------------
+
+
+def add_url(group: Group) -> str:
+    return reverse("sessions_app:session_add", kwargs={"group_code": group.code})
+
+
+ONE_OFF = {"day": "2026-11-28", "start_time": "10:00", "duration_minutes": "90"}
+
+
+def test_a_one_off_session_is_added_and_survives_regeneration(client, cast, plan):
+    client.force_login(cast.peer)
+    assert client.get(add_url(plan.group)).status_code == 200
+    response = client.post(add_url(plan.group), {**ONE_OFF, "topic": topic(19).pk})
+    assert response.status_code == 302
+    one_off = Session.objects.get(is_one_off=True)
+    assert one_off.starts_at == datetime.datetime(2026, 11, 28, 10, 0, tzinfo=NEW_YORK)
+    assert one_off.topic == topic(19)
+    assert response["Location"] == url("session_detail", one_off)
+    GroupTopic.objects.create(group=plan.group, topic=topic(1), position=1)
+    sessions_generate(group=plan.group, weeks=2)
+    assert Session.objects.filter(pk=one_off.pk).exists()
+
+
+def test_one_off_outsider_404_wrong_role_403(client, cast, plan):
+    for user, status in (
+        (cast.outsider, 404),
+        (cast.reviewer, 403),
+        (plan.other_facilitator, 403),
+    ):
+        client.force_login(user)
+        assert client.get(add_url(plan.group)).status_code == status
+        assert client.post(add_url(plan.group), ONE_OFF).status_code == status
+    assert not Session.objects.filter(is_one_off=True).exists()
+
+
+def test_a_one_off_in_the_past_is_refused(client, cast, plan):
+    client.force_login(cast.manager)
+    response = client.post(add_url(plan.group), {**ONE_OFF, "day": "2026-11-22"})
+    assert response.status_code == 400
+    assert "That time has already passed" in response.content.decode()
+    assert not Session.objects.filter(is_one_off=True).exists()
+
+
+def test_an_invalid_one_off_is_400(client, cast, plan):
+    client.force_login(cast.peer)
+    response = client.post(add_url(plan.group), {**ONE_OFF, "duration_minutes": "5"})
+    assert response.status_code == 400
+    assert "greater than or equal to 15" in response.content.decode()
+    assert not Session.objects.filter(is_one_off=True).exists()
+
+
+def test_a_one_off_double_booking_the_facilitator_needs_confirmation(client, cast, plan):
+    client.force_login(cast.peer)
+    clash = {**ONE_OFF, "day": "2026-11-24", "start_time": "18:30"}
+    response = client.post(add_url(plan.group), clash)
+    assert response.status_code == 400
+    assert "already facilitates Evening group" in response.content.decode()
+    assert not Session.objects.filter(is_one_off=True).exists()
+    confirmed = {**clash, "confirm_double_booking": "on"}
+    assert client.post(add_url(plan.group), confirmed).status_code == 302
+    assert Session.objects.filter(is_one_off=True).count() == 1
+
+
+def test_an_archived_group_gets_no_new_session(client, cast, plan):
+    Group.objects.filter(pk=plan.group.pk).update(archived_at=timezone.now())
+    client.force_login(cast.manager)
+    response = client.post(add_url(plan.group), ONE_OFF)
+    assert response.status_code == 400
+    assert "archived" in response.content.decode()
+
+
+# --- Who leads ----------------------------------------------------------------------------
+
+
+def test_a_participant_on_the_roster_may_lead_and_a_clinician_co_facilitate(client, cast, plan):
+    leader = EnrollmentFactory(group=plan.group, participant__display_name="Dee").participant
+    client.force_login(cast.peer)
+    data = {"led_by_participant": leader.pk, "clinician": cast.clinician.pk}
+    assert client.post(url("session_leaders", plan.session), data).status_code == 302
+    session = fresh(plan.session)
+    assert (session.led_by_participant, session.clinician) == (leader, cast.clinician)
+    body = client.get(url("session_detail", session)).content.decode()
+    assert "Led by Dee" in body
+    # The clinician now runs the session too.
+    client.force_login(cast.clinician)
+    assert client.get(url("session_detail", session)).status_code == 200
+
+
+def test_leaders_get_refused_outsider_404_wrong_role_403(client, cast, plan):
+    client.force_login(cast.peer)
+    assert client.get(url("session_leaders", plan.session)).status_code == 405
+    refused_for_outsider_and_wrong_role(
+        client, cast, plan, "session_leaders", {"clinician": cast.clinician.pk}
+    )
+    assert fresh(plan.session).clinician is None
+
+
+def test_someone_not_on_the_roster_cannot_lead(client, cast, plan):
+    stranger = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.peer)
+    response = client.post(
+        url("session_leaders", plan.session), {"led_by_participant": stranger.pk}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert fresh(plan.session).led_by_participant is None
+    with pytest.raises(ValidationError):
+        planning.session_set_leaders(
+            session=plan.session, led_by_participant=stranger, clinician=None, by=cast.peer
+        )
+
+
+def test_a_clinician_must_be_a_facilitator_of_the_organization(client, cast, plan):
+    client.force_login(cast.peer)
+    for user in (cast.outsider, cast.reviewer):
+        data = {"clinician": user.pk}
+        assert client.post(url("session_leaders", plan.session), data).status_code == 400
+    assert fresh(plan.session).clinician is None
+
+
+def test_a_double_booked_clinician_needs_confirmation(client, cast, plan):
+    elsewhere = GroupFactory(organization=cast.org, name="Clinic group")
+    FacilitatorAssignmentFactory(group=elsewhere, user=cast.clinician)
+    SessionFactory(group=elsewhere, starts_at=plan.session.starts_at)
+    client.force_login(cast.peer)
+    data = {"clinician": cast.clinician.pk}
+    response = client.post(url("session_leaders", plan.session), data)
+    assert response.status_code == 400
+    assert "already facilitates Clinic group" in response.content.decode()
+    assert fresh(plan.session).clinician is None
+    data["confirm_double_booking"] = "on"
+    assert client.post(url("session_leaders", plan.session), data).status_code == 302
+    assert fresh(plan.session).clinician == cast.clinician
