@@ -49,7 +49,7 @@ from tests.factories import (
     point_private_storage_at,
     uploaded,
 )
-from tests.sessions_app import records_world
+from tests.sessions_app import records_world, sessions_world
 
 # --- Actors and expectations ------------------------------------------------------------
 
@@ -143,6 +143,8 @@ class World:
     material: dict[int, TopicMaterial] = field(default_factory=dict)
     # sessions_app recording consent and recordings, per organization.
     records: dict[int, records_world.Records] = field(default_factory=dict)
+    # sessions_app: running sessions and changing the plan (sessions_world).
+    runs: dict[int, sessions_world.Runs] = field(default_factory=dict)
     # Groups and participants: someone enrolled in the records' group (not its attendee).
     enrollment: dict[int, Enrollment] = field(default_factory=dict)
 
@@ -158,6 +160,7 @@ class World:
             list(Invitation.objects.order_by("pk").values_list("pk", "revoked_at", "accepted_at")),
             list(Membership.objects.order_by("pk").values_list("pk", "role")),
             *records_world.snapshot(),
+            *sessions_world.snapshot(),
             list(Group.objects.order_by("pk").values_list("pk", "name", "archived_at")),
             list(FacilitatorAssignment.objects.order_by("pk").values_list("pk", "role")),
             list(Enrollment.objects.order_by("pk").values_list("pk", "left_on")),
@@ -187,6 +190,7 @@ def build_world(cast: Cast) -> World:
             file=uploaded("handout.txt", f"File of {organization.slug}{tag}"),
         )
         world.records[organization.pk] = records_world.build(cast, organization, tag=tag)
+        world.runs[organization.pk] = sessions_world.build(cast, organization, tag=tag)
         world.enrollment[organization.pk] = EnrollmentFactory(
             group=world.records[organization.pk].session.group,
             participant__display_name=f"Sam{tag}",
@@ -286,6 +290,82 @@ def _group_data(start_date: Any) -> dict[str, Any]:
         "capacity": "12",
         "topic_sequence": "1-3",
     }
+
+
+# --- sessions_app: the facilitator's day and plan changes (tests/sessions_app/sessions_world.py)
+
+
+def _run_session(world: World, organization: Organization | None) -> Kwargs:
+    assert organization is not None
+    return {"code": world.runs[organization.pk].session.code}
+
+
+def _run_session_missing(world: World) -> Kwargs:
+    return {"code": uuid.uuid4()}
+
+
+def session_team(own: Expect) -> dict[str, Expect | By]:
+    """A session's page: its group's facilitator and the managers get `own`; the
+    clinician facilitates another group there, so gets 403 like the reviewer."""
+    return {
+        **org_page(manager=own, facilitator=own, reviewer=FORBIDDEN),
+        "clinician": By(org=FORBIDDEN, other_org=NOT_FOUND, missing=NOT_FOUND),
+    }
+
+
+TO_SESSION = Redirect("sessions_app:session_detail")
+SESSION_WRITES = {
+    "session_attendance": sessions_world.attendance_data,
+    "session_log": sessions_world.log_data,
+    "session_adaptation_add": sessions_world.adaptation_data,
+    "session_commitments": sessions_world.commitments_data,
+    "session_note": sessions_world.note_data,
+    "session_mark_held": None,
+    "session_move": sessions_world.move_data,
+    "session_retopic": sessions_world.retopic_data,
+    "session_cancel": sessions_world.cancel_data,
+    "session_leaders": sessions_world.leaders_data,
+}
+SESSION_POLICY: dict[str, Policy] = {
+    "sessions_app:my_sessions": Policy(
+        expect={
+            **signed_in(FORBIDDEN),
+            **dict.fromkeys(("manager", "peer", "clinician", "outsider", "outsider_manager"), OK),
+        }
+    ),
+    **{
+        f"sessions_app:{name}": Policy(
+            expect=session_team(OK), url_kwargs=_run_session, missing=_run_session_missing
+        )
+        for name in ("session_detail", "session_history", "session_plan")
+    },
+    **{
+        f"sessions_app:{name}": Policy(
+            expect=session_team(TO_SESSION),
+            method="post",
+            url_kwargs=_run_session,
+            missing=_run_session_missing,
+            data=data,
+        )
+        for name, data in SESSION_WRITES.items()
+    },
+    "sessions_app:session_adaptation_remove": Policy(
+        expect=session_team(TO_SESSION),
+        method="post",
+        url_kwargs=lambda world, organization: {
+            "code": world.runs[organization.pk].earlier.code,  # type: ignore[union-attr]
+            "adaptation_id": world.runs[organization.pk].adaptation.pk,  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"code": uuid.uuid4(), "adaptation_id": 1},
+    ),
+    "sessions_app:session_add": Policy(
+        expect=session_team(OK),
+        url_kwargs=lambda world, organization: {
+            "group_code": world.runs[organization.pk].group.code  # type: ignore[union-attr]
+        },
+        missing=lambda world: {"group_code": uuid.uuid4()},
+    ),
+}
 
 
 POLICY: dict[str, Policy] = {
@@ -633,6 +713,7 @@ POLICY: dict[str, Policy] = {
         missing=_missing,
         data=lambda world: {"join-group": world.records[world.cast.org.pk].session.group.code},
     ),
+    **SESSION_POLICY,
 }
 
 
