@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
+from sessions_app.demo import seed_demo_sessions
 
 
 class Command(BaseCommand):
@@ -9,8 +10,13 @@ class Command(BaseCommand):
     help = "Create or refresh the demo organization, staff and data (idempotent)."
 
     def handle(self, *args, **options) -> None:
-        organization, _users = seed_demo_accounts()
+        organization, users = seed_demo_accounts()
         self.stdout.write(self.style.SUCCESS(f"Demo organization: {organization.name}"))
+        program = seed_demo_sessions(organization=organization, users=users)
+        self.stdout.write(
+            f"Demo program: {program['groups']} groups, {program['participants']} participants, "
+            "held and upcoming sessions (one today for the peer facilitator)."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, display_name, _role in DEMO_USERS:
             self.stdout.write(f"  {email:<28} {display_name}")

@@ -1,0 +1,398 @@
+"""Demo groups, participants and sessions for `seed_demo`: safe to run again.
+
+Two groups (one open and in person, one closed and virtual), their participants, a few
+held sessions with attendance, logs, adaptations and commitments, recording consents on
+a shared consent form written for this project, and upcoming sessions, one of them today
+for the demo peer facilitator (the browser test runs it).
+
+Running it twice leaves the same rows: every row is looked up before it is created, and
+nothing that exists is saved again (each save would add a history row). On a later day it
+adds that day's session and the ones after it; what was seeded before stays.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from curriculum.models import Topic, TopicMaterial
+
+from .models import (
+    Adaptation,
+    Attendance,
+    Commitment,
+    Consent,
+    ConsentForm,
+    Enrollment,
+    FacilitatorAssignment,
+    FacilitatorNote,
+    Group,
+    GroupTopic,
+    Participant,
+    Session,
+    SessionLog,
+)
+
+PEER = "peer@demo.example"
+CLINICIAN = "clinician@demo.example"
+
+OPEN_GROUP = "Evening circle (in person, open)"
+CLOSED_GROUP = "Midday group (online, closed)"
+
+# Chosen names or initials only, as participants give them.
+OPEN_PARTICIPANTS = [("A.M.", "en"), ("Bea", "en"), ("C.J.", "en"), ("Dee", "en")]
+OPEN_PARTICIPANTS += [("Esperanza", "es"), ("F.", "en")]
+LATE_JOINER = ("Gigi", "en")  # joins the open group a week ago: on later sessions only
+CLOSED_PARTICIPANTS = [("Hana", "en"), ("I.K.", "en"), ("Jo", "en"), ("Kay", "en")]
+
+# Written for this project; never text from the Seeking Safety book.
+CONSENT_PURPOSE = (
+    "Recording a group session so a trained reviewer can give the facilitator feedback "
+    "(facilitator certification and peer review)."
+)
+CONSENT_TEXT = """\
+We would like to audio-record this group session. The recording is only for helping
+the facilitator do this work well: a trained reviewer listens to it and gives the
+facilitator feedback. It is not about you, and it is never shared with anyone else.
+
+- Saying no is fine. You can still come to every group, and nothing changes for you.
+- Everyone in the room has to agree. If one person says no, we do not record.
+- You can change your mind at any time, even after a recording was made. Tell a
+  facilitator, and the recording is deleted.
+- Recordings are kept in a locked place and deleted once the review is done.
+- Please do not share details of your own story during a recorded session.
+"""
+
+OUR_HANDOUT = (
+    "A one-page summary in plain language, written by the demo organization for its own groups."
+)
+
+
+def _local(organization: Organization) -> ZoneInfo:
+    return ZoneInfo(organization.timezone)
+
+
+def _at(day: date, start: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, start, tzinfo=tz)
+
+
+def _session_on(group: Group, day: date, **defaults: Any) -> tuple[Session, bool]:
+    """The group's session on a local day, created when there is none."""
+    tz = ZoneInfo(group.timezone)
+    start = _at(day, time(0), tz)
+    existing = group.sessions.filter(
+        starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
+    ).first()
+    if existing:
+        return existing, False
+    session = Session(
+        group=group,
+        starts_at=_at(day, group.start_time, tz),
+        duration_minutes=group.duration_minutes,
+        **defaults,
+    )
+    session._history_user = defaults.get("held_by")  # type: ignore[attr-defined]
+    session.save()
+    return session, True
+
+
+def _group(
+    organization: Organization, name: str, topic_orders: list[int], **defaults: Any
+) -> Group:
+    group, created = Group.objects.get_or_create(
+        organization=organization, name=name, defaults=defaults
+    )
+    if created:
+        topics = {t.order: t for t in Topic.objects.filter(order__in=topic_orders)}
+        GroupTopic.objects.bulk_create(
+            GroupTopic(group=group, topic=topics[order], position=position)
+            for position, order in enumerate(topic_orders, start=1)
+            if order in topics
+        )
+    return group
+
+
+def _participants(organization: Organization, people: list[tuple[str, str]]) -> list[Participant]:
+    return [
+        Participant.objects.get_or_create(
+            organization=organization,
+            display_name=name,
+            defaults={"preferred_language": language},
+        )[0]
+        for name, language in people
+    ]
+
+
+def _enroll(group: Group, participants: list[Participant], joined_on: date) -> None:
+    for participant in participants:
+        Enrollment.objects.get_or_create(
+            group=group, participant=participant, left_on=None, defaults={"joined_on": joined_on}
+        )
+
+
+def _materials(organization: Organization, topic_orders: list[int]) -> dict[int, TopicMaterial]:
+    materials = {}
+    for topic in Topic.objects.filter(order__in=topic_orders):
+        materials[topic.order], _ = TopicMaterial.objects.get_or_create(
+            organization=organization,
+            topic=topic,
+            title=f"Our summary: {topic.title}",
+            defaults={"kind": TopicMaterial.Kind.HANDOUT, "body": OUR_HANDOUT},
+        )
+    return materials
+
+
+def _held(
+    group: Group,
+    day: date,
+    position: int,
+    *,
+    by: User,
+    roster: list[Participant],
+    drop_ins: int = 0,
+    handouts: list[TopicMaterial] | None = None,
+    follow_up: bool = False,
+) -> Session:
+    """A held session with attendance and a log; left as it is when it exists."""
+    step = group.topic_sequence.filter(position=position).select_related("topic").first()
+    topic = step.topic if step else None
+    start = _at(day, group.start_time, ZoneInfo(group.timezone))
+    session, created = _session_on(
+        group,
+        day,
+        topic=topic,
+        sequence_position=position,
+        status=Session.Status.HELD,
+        held_at=start + timedelta(minutes=group.duration_minutes),
+        held_by=by,
+        drop_in_count=drop_ins,
+    )
+    if not created:
+        return session
+    for index, participant in enumerate(roster):
+        status = Attendance.Status.PRESENT
+        if (index + position) % 5 == 0:
+            status = Attendance.Status.ABSENT
+        elif (index + position) % 7 == 0:
+            status = Attendance.Status.EXCUSED
+        row = Attendance(session=session, participant=participant, status=status, recorded_by=by)
+        row._history_user = by  # type: ignore[attr-defined]
+        row.save()
+    log = SessionLog(
+        session=session,
+        check_in_done=True,
+        quotation_reference="The quotation suggested for this topic (facilitator guide)",
+        check_out_done=True,
+        follow_up_needed=follow_up,
+        actual_length_minutes=group.duration_minutes - 5,
+        updated_by=by,
+    )
+    log._history_user = by  # type: ignore[attr-defined]
+    log.save()
+    if handouts:
+        log.handouts_used.set(handouts)
+    return session
+
+
+@transaction.atomic
+def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) -> dict[str, int]:
+    """Create what is missing of the demo program; returns a few counts to print."""
+    peer, clinician = users[PEER], users[CLINICIAN]
+    tz = _local(organization)
+    today = timezone.localdate(timezone.now(), tz)
+    weekday = today.weekday()
+
+    open_group = _group(
+        organization,
+        OPEN_GROUP,
+        list(range(1, 26)),
+        admission=Group.Admission.OPEN,
+        modality=Group.Modality.IN_PERSON,
+        location="Community room, 2nd floor (demo address)",
+        weekdays=[weekday, (weekday + 2) % 7],
+        start_time=time(18, 0),
+        timezone=organization.timezone,
+        duration_minutes=90,
+        start_date=today - timedelta(days=28),
+        capacity=12,
+    )
+    closed_group = _group(
+        organization,
+        CLOSED_GROUP,
+        [1, 2, 23, 6, 19, 16, 7, 25],
+        admission=Group.Admission.CLOSED,
+        modality=Group.Modality.VIRTUAL,
+        meeting_link="https://meet.example.org/demo-seeking-safety",
+        weekdays=[weekday],
+        start_time=time(12, 0),
+        timezone=organization.timezone,
+        duration_minutes=60,
+        start_date=today - timedelta(days=21),
+        end_date=today + timedelta(days=70),
+        capacity=8,
+    )
+    for group, user, role in (
+        (open_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
+        (closed_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
+        (closed_group, clinician, FacilitatorAssignment.Role.CLINICIAN_CO),
+    ):
+        FacilitatorAssignment.objects.get_or_create(group=group, user=user, defaults={"role": role})
+
+    open_people = _participants(organization, OPEN_PARTICIPANTS)
+    (late_joiner,) = _participants(organization, [LATE_JOINER])
+    closed_people = _participants(organization, CLOSED_PARTICIPANTS)
+    _enroll(open_group, open_people, open_group.start_date)
+    _enroll(open_group, [late_joiner], open_group.start_date + timedelta(days=21))
+    _enroll(closed_group, closed_people, closed_group.start_date)
+    handouts = _materials(organization, [1, 2, 3, 4, 5, 6])
+
+    # The open group: three held sessions, today's, and two after it.
+    first = _held(
+        open_group,
+        open_group.start_date + timedelta(days=7),
+        1,
+        by=peer,
+        roster=open_people,
+        handouts=[handouts[1]],
+    )
+    second = _held(
+        open_group,
+        open_group.start_date + timedelta(days=14),
+        2,
+        by=peer,
+        roster=open_people,
+        drop_ins=1,
+        handouts=[handouts[2]],
+        follow_up=True,
+    )
+    last = _held(
+        open_group,
+        open_group.start_date + timedelta(days=21),
+        3,
+        by=peer,
+        roster=[*open_people, late_joiner],
+        handouts=[handouts[3]],
+    )
+    for session, category, what, why in (
+        (
+            second,
+            Adaptation.Category.LANGUAGE,
+            "Went over the handout in Spanish as well as English",
+            "One participant prefers Spanish",
+        ),
+        (
+            last,
+            Adaptation.Category.TIME,
+            "Shortened the check-in to 20 minutes",
+            "Started late: the room was double-booked",
+        ),
+    ):
+        if not session.adaptations.exists():
+            adaptation = Adaptation(
+                session=session, category=category, what=what, why=why, created_by=peer
+            )
+            adaptation._history_user = peer  # type: ignore[attr-defined]
+            adaptation.save()
+    by_name = {p.display_name: p for p in open_people}
+    for name, text in (
+        ("A.M.", "Take a walk after work on two days"),
+        ("Dee", "Call the housing office on Monday"),
+    ):
+        Commitment.objects.get_or_create(
+            session=last, participant=by_name[name], defaults={"text": text}
+        )
+    FacilitatorNote.objects.get_or_create(
+        session=last,
+        author=peer,
+        defaults={"body": "Check-in ran long. Try a gentle timer next week."},
+    )
+
+    topic_at = {gt.position: gt.topic for gt in open_group.topic_sequence.select_related("topic")}
+    _session_on(open_group, today, topic=topic_at.get(4), sequence_position=4, clinician=clinician)
+    _session_on(open_group, today + timedelta(days=2), topic=topic_at.get(5), sequence_position=5)
+    _session_on(
+        open_group,
+        today + timedelta(days=7),
+        topic=topic_at.get(6),
+        sequence_position=6,
+        led_by_participant=by_name["Bea"],
+    )
+
+    # The closed group: two held sessions and the next two.
+    closed_first = _held(
+        closed_group, closed_group.start_date + timedelta(days=7), 1, by=peer, roster=closed_people
+    )
+    _held(
+        closed_group,
+        closed_group.start_date + timedelta(days=14),
+        2,
+        by=clinician,
+        roster=closed_people,
+        handouts=[handouts[2]],
+    )
+    closed_topics = {
+        gt.position: gt.topic for gt in closed_group.topic_sequence.select_related("topic")
+    }
+    for weeks, position in ((1, 3), (2, 4)):
+        _session_on(
+            closed_group,
+            today + timedelta(days=7 * weeks),
+            topic=closed_topics.get(position),
+            sequence_position=position,
+        )
+
+    consents = _seed_consents(
+        form_session=first,
+        closed_session=closed_first,
+        open_people=open_people,
+        closed_people=closed_people,
+        peer=peer,
+        clinician=clinician,
+    )
+    return {
+        "groups": 2,
+        "participants": len(open_people) + len(closed_people) + 1,
+        "consents": consents,
+    }
+
+
+def _seed_consents(
+    *,
+    form_session: Session,
+    closed_session: Session,
+    open_people: list[Participant],
+    closed_people: list[Participant],
+    peer: User,
+    clinician: User,
+) -> int:
+    """Recording consent on a shared form: most people agreed, one did not (so the open
+    group's sessions cannot be recorded until they do)."""
+    form, _ = ConsentForm.objects.get_or_create(
+        organization=None,
+        kind=ConsentForm.Kind.RECORDING,
+        language="en",
+        version=1,
+        defaults={"purpose": CONSENT_PURPOSE, "text": CONSENT_TEXT, "valid_for_days": 365},
+    )
+    count = 0
+    signed = [(p, form_session) for p in open_people if p.display_name != "F."]
+    signed += [(p, closed_session) for p in closed_people]
+    for participant, session in signed:
+        verbal = participant.display_name == "Esperanza"
+        Consent.objects.get_or_create(
+            participant=participant,
+            form=form,
+            defaults={
+                "session": session,
+                "method": Consent.Method.VERBAL if verbal else Consent.Method.WRITTEN,
+                "witness": str(clinician) if verbal else "",
+                "captured_by": peer,
+                "captured_at": session.starts_at,
+                "expires_at": session.starts_at + timedelta(days=365),
+            },
+        )
+        count += 1
+    return count
