@@ -3,7 +3,7 @@ write. Messages that tests assert on are module constants."""
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from curriculum.models import Topic
 
 from .models import Enrollment, FacilitatorAssignment, Group, Participant
@@ -41,6 +41,10 @@ MAX_SEQUENCE = 200
 LANGUAGE_CHOICES = sorted(ALL_LANGUAGES, key=lambda item: str(item[1]))
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{4,30}$")
+
+
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class DateInput(forms.DateInput):
@@ -170,10 +174,12 @@ class GroupForm(forms.Form):
         if group is not None or not organizations or len(organizations) == 1:
             del self.fields["organization"]
         else:
-            self.fields["organization"].queryset = Organization.objects.filter(
+            _choices(self, "organization").queryset = Organization.objects.filter(
                 pk__in=[o.pk for o in organizations]
             )
-        self.chosen_organization = group.organization if group else (organizations or [None])[0]
+        self.chosen_organization: Organization | None = (
+            group.organization if group else (organizations[0] if organizations else None)
+        )
         if group is None and self.chosen_organization is not None:
             self.fields["timezone"].initial = self.chosen_organization.timezone
             self.fields["topic_sequence"].initial = format_topic_numbers(
@@ -203,7 +209,8 @@ class GroupForm(forms.Form):
         return [ids_by_number[n] for n in numbers]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "organization" in self.fields and cleaned.get("organization"):
             self.chosen_organization = cleaned["organization"]
         if cleaned.get("format") == Group.Format.ONE_ON_ONE:
@@ -240,12 +247,17 @@ class GroupForm(forms.Form):
         return values
 
 
+class FacilitatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name or obj.email
+
+
 class AssignFacilitatorForm(forms.Form):
     prefix = "assign"
 
-    user = forms.ModelChoiceField(
+    user = FacilitatorChoiceField(
         label=_("Facilitator"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=User.objects.none(),
         empty_label=_("Choose…"),
     )
     role = forms.ChoiceField(
@@ -256,8 +268,7 @@ class AssignFacilitatorForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = facilitators_to_assign(group=group)
-        self.fields["user"].label_from_instance = lambda user: user.display_name or user.email
+        _choices(self, "user").queryset = facilitators_to_assign(group=group)
 
 
 # --- Participants --------------------------------------------------------------------------
@@ -302,7 +313,8 @@ class ParticipantForm(forms.Form):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if (
             cleaned.get("reminder_opt_in")
             and not cleaned.get("contact_email")
@@ -328,13 +340,14 @@ class ParticipantCreateForm(ParticipantForm):
             del self.fields["organization"]
             self.chosen_organization: Organization | None = organizations[0]
         else:
-            self.fields["organization"].queryset = Organization.objects.filter(
+            _choices(self, "organization").queryset = Organization.objects.filter(
                 pk__in=[o.pk for o in organizations]
             )
             self.chosen_organization = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("organization"):
             self.chosen_organization = cleaned["organization"]
         return cleaned
@@ -373,7 +386,7 @@ class EnrollForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, can_confirm: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants_to_enroll(group=group)
+        _choices(self, "participant").queryset = participants_to_enroll(group=group)
         self.fields["joined_on"] = _joined_on_field()
         if can_confirm and group.admission == Group.Admission.CLOSED:
             self.fields["confirm_late_join"] = _late_join_field()
@@ -405,7 +418,7 @@ class JoinGroupForm(forms.Form):
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups_to_join(participant=participant)
+        _choices(self, "group").queryset = groups_to_join(participant=participant)
         self.fields["joined_on"] = _joined_on_field()
         self.fields["confirm_late_join"] = forms.BooleanField(
             label=_("If the group is closed and has started: enroll them anyway"),

@@ -96,7 +96,7 @@ def default_topic_ids() -> list[int]:
 
 @transaction.atomic
 def group_create(
-    *, organization: Organization, values: dict[str, Any], topic_ids: list[int], by: User
+    *, organization: Organization, values: dict[str, Any], topic_ids: list[int], by: Any
 ) -> Group:
     """Create a group starting today or later, with its topic sequence, and plan its sessions."""
     _check_values(values)
@@ -111,7 +111,7 @@ def group_create(
 
 
 @transaction.atomic
-def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], by: User) -> Group:
+def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], by: Any) -> Group:
     """Edit a group. Capacity never drops below the people enrolled; a start date may stay
     where it was but not move into the past; a schedule or sequence change re-plans."""
     _check_values(values)
@@ -150,7 +150,7 @@ def _unplanned_future_sessions(group: Group):
 
 
 @transaction.atomic
-def group_archive(*, group: Group, by: User) -> int:
+def group_archive(*, group: Group, by: Any) -> int:
     """Archive a group and drop its future planned sessions that have no attendance (held,
     cancelled and past sessions stay as history); returns how many were dropped.
     Enrollments stay as they are, so restoring brings the same people back."""
@@ -164,7 +164,7 @@ def group_archive(*, group: Group, by: User) -> int:
 
 
 @transaction.atomic
-def group_restore(*, group: Group, by: User) -> Group:
+def group_restore(*, group: Group, by: Any) -> Group:
     """Bring an archived group back and plan its sessions again."""
     group = Group.objects.select_for_update().get(pk=group.pk)
     if group.archived_at is None:
@@ -177,7 +177,7 @@ def group_restore(*, group: Group, by: User) -> Group:
 
 @transaction.atomic
 def facilitator_assign(
-    *, group: Group, user: User, role: str, by: User
+    *, group: Group, user: User, role: str, by: Any
 ) -> tuple[FacilitatorAssignment, bool]:
     """Assign a facilitator member of the group's organization with a role, or change the
     role of one already assigned; returns the assignment and whether it is new."""
@@ -200,6 +200,6 @@ def facilitator_assign(
     return assignment, False
 
 
-def facilitator_unassign(*, assignment: FacilitatorAssignment, by: User) -> None:
+def facilitator_unassign(*, assignment: FacilitatorAssignment, by: Any) -> None:
     """Remove a facilitator from a group (kept in the assignment's history)."""
     assignment.delete()

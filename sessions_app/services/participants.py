@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, User
+from accounts.models import Organization
 
 from ..models import Attendance, Enrollment, Group, Participant, Session
 from .groups import group_today
@@ -66,7 +66,7 @@ def _apply(participant: Participant, values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def participant_create(
-    *, organization: Organization, values: dict[str, Any], by: User
+    *, organization: Organization, values: dict[str, Any], by: Any
 ) -> Participant:
     """Add a participant: chosen name or initials; contact only if given, encrypted at rest."""
     participant = Participant(organization=organization)
@@ -76,9 +76,7 @@ def participant_create(
 
 
 @transaction.atomic
-def participant_update(
-    *, participant: Participant, values: dict[str, Any], by: User
-) -> Participant:
+def participant_update(*, participant: Participant, values: dict[str, Any], by: Any) -> Participant:
     """Change what a participant chose to give; reminders still need a way to reach them."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     _apply(participant, values)
@@ -87,7 +85,7 @@ def participant_update(
 
 
 @transaction.atomic
-def participant_archive(*, participant: Participant, left_reason: str, by: User) -> int:
+def participant_archive(*, participant: Participant, left_reason: str, by: Any) -> int:
     """Archive a participant and end their current enrollments with `left_reason`; returns
     how many enrollments ended. Past rosters and attendance stay as they were."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
@@ -108,7 +106,7 @@ def participant_archive(*, participant: Participant, left_reason: str, by: User)
 
 
 @transaction.atomic
-def participant_restore(*, participant: Participant, by: User) -> Participant:
+def participant_restore(*, participant: Participant, by: Any) -> Participant:
     """Bring an archived participant back (their old enrollments stay ended)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.archived_at = None
@@ -137,7 +135,7 @@ def enrollment_create(
     *,
     group: Group,
     participant: Participant,
-    by: User,
+    by: Any,
     joined_on: date | None = None,
     allow_closed_group_late_join: bool = False,
 ) -> Enrollment:
@@ -185,7 +183,7 @@ def participant_create_and_enroll(
     *,
     group: Group,
     values: dict[str, Any],
-    by: User,
+    by: Any,
     joined_on: date | None = None,
     allow_closed_group_late_join: bool = False,
 ) -> Enrollment:
@@ -211,7 +209,7 @@ def _last_attended_day(enrollment: Enrollment) -> date | None:
 
 @transaction.atomic
 def enrollment_end(
-    *, enrollment: Enrollment, left_on: date | None, left_reason: str, by: User
+    *, enrollment: Enrollment, left_on: date | None, left_reason: str, by: Any
 ) -> Enrollment:
     """Record that a participant left: they drop off the rosters of sessions from `left_on`
     (default today) on, never off sessions already attended. Not in advance."""

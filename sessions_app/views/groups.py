@@ -75,6 +75,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None, organizations=organizations)
     if request.method == "POST":
         if form.is_valid():
+            assert form.chosen_organization is not None  # set once the form is valid
             try:
                 group = group_services.group_create(
                     organization=form.chosen_organization,
@@ -182,10 +183,9 @@ def group_facilitator_assign(request: HttpRequest, code) -> HttpResponse:
 @login_required
 def group_facilitator_unassign(request: HttpRequest, code) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
+    pk = _int_or_none(request.POST.get("assignment"))
     assignment = (
-        group.assignments.select_related("user")
-        .filter(pk=_int_or_none(request.POST.get("assignment")))
-        .first()
+        None if pk is None else group.assignments.select_related("user").filter(pk=pk).first()
     )
     if assignment is None:
         # A stale page or a second click: it is already gone.
@@ -320,12 +320,13 @@ def _detail_page(
 ) -> HttpResponse:
     can_manage = user_manages(request.user, group.organization_id)
     active = group.archived_at is None
-    context = {
+    roster = list(selectors.group_roster(group=group))
+    context: dict[str, Any] = {
         "group": group,
         "can_manage": can_manage,
         "assignments": list(selectors.group_assignments(group=group)),
         "topic_sequence": list(selectors.group_topic_sequence(group=group)),
-        "roster": list(selectors.group_roster(group=group)),
+        "roster": roster,
         "former": selectors.group_former_members(group=group),
         "upcoming": selectors.group_upcoming_sessions(group=group),
     }
@@ -336,7 +337,7 @@ def _detail_page(
         )
         if can_manage:
             context["assign_form"] = assign_form or AssignFacilitatorForm(group=group)
-    context["places_left"] = max(group.capacity - len(context["roster"]), 0)
+    context["places_left"] = max(group.capacity - len(roster), 0)
     context["language_name"] = dict(LANGUAGE_CHOICES).get(group.language, group.language)
     context["weekday_names"] = [WEEKDAYS[day] for day in sorted(group.weekdays)]
     return render(request, "sessions_app/groups/detail.html", context, status=status)

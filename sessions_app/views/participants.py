@@ -66,6 +66,7 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     form = ParticipantCreateForm(request.POST or None, organizations=organizations)
     if request.method == "POST":
         if form.is_valid():
+            assert form.chosen_organization is not None  # set once the form is valid
             try:
                 participant = services.participant_create(
                     organization=form.chosen_organization,
