@@ -1,7 +1,7 @@
 """Forms for planning and running sessions. They validate and normalise; services write."""
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -104,11 +104,9 @@ class SessionLeadersForm(forms.Form):
 
     def __init__(self, *args: Any, roster_ids: list[int], clinicians: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["led_by_participant"].queryset = Participant.objects.filter(
-            pk__in=roster_ids
-        ).order_by("display_name")
-        self.fields["clinician"].queryset = clinicians
-        self.fields["clinician"].label_from_instance = lambda user: str(user)
+        leader = cast(forms.ModelChoiceField, self.fields["led_by_participant"])
+        leader.queryset = Participant.objects.filter(pk__in=roster_ids).order_by("display_name")
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians
 
 
 class SessionAddForm(_StartsAtMixin):
@@ -208,7 +206,7 @@ class SessionLogForm(_VersionedForm):
 
     def __init__(self, *args: Any, materials: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["handouts_used"].queryset = materials
+        cast(HandoutChoiceField, self.fields["handouts_used"]).queryset = materials
 
 
 class AdaptationForm(_VersionedForm):
