@@ -1,8 +1,10 @@
 """The shared cast: two organizations, every role, and an outsider."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 
 from accounts.models import Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory, member
@@ -16,6 +18,20 @@ CANARY = "CANARY-7f3e"
 def fast_password_hashing(settings):
     """The slow, safe hasher proves nothing in tests and costs most of their time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _curriculum_in_transactional_tests(request):
+    """Transactional tests flush the database after them, taking the 25 topics the data
+    migration loaded; load them again (idempotently) for every such test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        seed = importlib.import_module("curriculum.migrations.0002_seed_topics")
+        seed.load(django_apps, schema_editor=None)
 
 
 @dataclass
