@@ -44,20 +44,6 @@ def user_is_on_session_team(user: Any, session: Session) -> bool:
     )
 
 
-def get_session_for_team(user: Any, code: UUID) -> Session:
-    """A session the user runs: 404 outside the user's organizations, 403 unless the user
-    facilitates it or manages the organization (reviewers see nothing here)."""
-    session = get_scoped_object_or_404(
-        Session.objects.select_related("group", "group__organization"),
-        user,
-        path="group__organization",
-        code=code,
-    )
-    if not user_is_on_session_team(user, session):
-        raise PermissionDenied
-    return session
-
-
 def get_session_in_organization(user: Any, code: UUID) -> Session:
     """A session of one of the user's organizations (404 otherwise); no role check."""
     return get_scoped_object_or_404(

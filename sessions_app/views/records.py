@@ -21,7 +21,7 @@ from ..access import (
     get_consent_for_withdrawal,
     get_recording_for_manager,
     get_recording_for_user,
-    get_session_for_team,
+    get_session_for_user,
     get_session_in_organization,
     recording_list_accessible_to,
     user_is_on_session_team,
@@ -84,7 +84,7 @@ def _consent_screen(
 @login_required
 @require_GET
 def consent_screen(request: HttpRequest, code: Any) -> HttpResponse:
-    session = get_session_for_team(request.user, code)
+    session = get_session_for_user(request.user, code, write=True)
     return _consent_screen(request, session)
 
 
@@ -93,7 +93,7 @@ def consent_screen(request: HttpRequest, code: Any) -> HttpResponse:
 def consent_capture(request: HttpRequest, code: Any) -> HttpResponse:
     """Capture a present participant's recording consent, or confirm it again for this
     session when they already hold one. Never changes attendance."""
-    session = get_session_for_team(request.user, code)
+    session = get_session_for_user(request.user, code, write=True)
     rows = consent_list_for_session(session=session)
     form = ConsentCaptureForm(
         request.POST,
@@ -235,7 +235,7 @@ def recording_list(request: HttpRequest, code: Any) -> HttpResponse:
 def recording_upload_view(request: HttpRequest, code: Any) -> HttpResponse:
     """Upload a recording of a held session; refused, with nothing stored, unless everyone
     present consented (invariant 4, checked in the service)."""
-    session = get_session_for_team(request.user, code)
+    session = get_session_for_user(request.user, code, write=True)
     form = RecordingUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
