@@ -6,6 +6,7 @@ import uuid
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from curriculum.models import Topic
@@ -565,3 +566,22 @@ def test_group_page_uses_a_fixed_number_of_queries(
         with django_assert_max_num_queries(GROUP_DETAIL_QUERY_BUDGET):
             response = client.get(url("group_detail", code=group.code))
         assert len(response.context["roster"]) == people
+
+
+def test_group_page_links_to_its_sessions_and_to_adding_one(client, cast):
+    group = GroupFactory(organization=cast.org, start_date=timezone.localdate())
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    sessions_generate(group=group, weeks=2)
+    client.force_login(cast.peer)
+    body = client.get(reverse("sessions_app:group_detail", kwargs={"code": group.code})).content
+    first = group.sessions.order_by("starts_at").first()
+    assert reverse("sessions_app:session_detail", kwargs={"code": first.code}).encode() in body
+    assert reverse("sessions_app:session_add", kwargs={"group_code": group.code}).encode() in body
+
+
+def test_facilitators_find_my_sessions_in_the_menu(client, cast):
+    client.force_login(cast.peer)
+    body = client.get(reverse("home")).content.decode()
+    assert reverse("sessions_app:my_sessions") in body
+    client.force_login(cast.reviewer)
+    assert reverse("sessions_app:my_sessions") not in client.get(reverse("home")).content.decode()
