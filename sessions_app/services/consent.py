@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop as N_
 
 from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
 from ..selectors_records import consent_list_for_participants
+from .recordings import recordings_mark_for_deletion
 
 # Messages tests assert on, marked for translation; gettext at call time follows the
 # request's language.
@@ -178,7 +179,7 @@ def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
 
     if locked.form.kind != ConsentForm.Kind.RECORDING:
         return []
-    recordings = list(
+    recordings = (
         Recording.objects.select_for_update()
         .filter(
             session__attendance__participant_id=locked.participant_id,
@@ -187,14 +188,7 @@ def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
         .available()
         .order_by("pk")
     )
-    for recording in recordings:
-        recording.marked_for_deletion_at = now
-        recording.deletion_reason = RECORDING_DELETION_REASON
-        recording._history_user = by  # type: ignore[attr-defined]
-        recording.save(update_fields=["marked_for_deletion_at", "deletion_reason"])
-    if recordings:
-        # Delete the files soon rather than at the nightly purge; the purge is idempotent.
-        from ..tasks import purge_recordings
-
-        transaction.on_commit(purge_recordings.delay)
+    recordings = recordings_mark_for_deletion(
+        recordings=list(recordings), reason=RECORDING_DELETION_REASON, by=by
+    )
     return recordings

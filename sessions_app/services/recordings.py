@@ -6,6 +6,7 @@ Higher apps (the facilitators app's review assignments) call `recording_grant_ac
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +50,7 @@ GRANTEE_NOT_A_MEMBER = N_("Access can only be given to a member of the recording
 NOT_AVAILABLE = N_("This recording is marked for deletion or deleted.")
 ALREADY_REVIEWED = N_("This recording was already marked reviewed.")
 REASON_REVIEWED = "reviewed"
+REASON_PRESENT_WITHOUT_CONSENT = "someone present had not consented"
 REASON_RETENTION = "retention period ended"
 
 # `known_latest` default: the caller did not say what it saw, so no staleness check.
@@ -100,6 +102,42 @@ def recording_check_consent(*, session: Session) -> list[int]:
             _(LACKS_CONSENT) % {"names": ", ".join(lacking)}, code="lacks_consent"
         )
     return [r.active.pk for r in rows if r.active is not None]
+
+
+def recordings_mark_for_deletion(
+    *, recordings: Iterable[Recording], reason: str, by: Any
+) -> list[Recording]:
+    """Mark recordings for deletion: access ends on the next request, and the files are
+    purged right after commit (the nightly purge would catch them too)."""
+    now = timezone.now()
+    marked = []
+    for recording in recordings:
+        recording.marked_for_deletion_at = now
+        recording.deletion_reason = reason
+        recording._history_user = by  # type: ignore[attr-defined]
+        recording.save(update_fields=["marked_for_deletion_at", "deletion_reason"])
+        marked.append(recording)
+    if marked:
+        from ..tasks import purge_recordings
+
+        transaction.on_commit(purge_recordings.delay)
+    return marked
+
+
+def recordings_recheck_consent(*, session: Session, by: Any) -> list[Recording]:
+    """Invariant 4 after the fact: when attendance changes so that someone present (or a
+    drop-in) has no active recording consent, the session's recordings are marked for
+    deletion. Returns those marked."""
+    recordings = Recording.objects.select_for_update().filter(session=session).available()
+    if not recordings.exists():
+        return []
+    try:
+        recording_check_consent(session=session)
+    except ValidationError:
+        return recordings_mark_for_deletion(
+            recordings=recordings.order_by("pk"), reason=REASON_PRESENT_WITHOUT_CONSENT, by=by
+        )
+    return []
 
 
 def _sha256(file: UploadedFile) -> str:

@@ -25,10 +25,12 @@ from ..models import (
     Attendance,
     Commitment,
     FacilitatorNote,
+    Recording,
     Session,
     SessionLog,
 )
 from ..selectors_sessions import group_today, session_local_date, session_roster
+from .recordings import recordings_recheck_consent
 
 STALE = _(
     "Not saved: this part of the session changed after you opened the page (a second tap, "
@@ -126,9 +128,11 @@ def attendance_record(
     drop_in_count: int,
     by: Any,
     expected_version: str,
-) -> int:
+) -> list[Recording]:
     """Record present/absent/excused for people on the session's roster, and the count of
-    unregistered drop-ins. Only changed rows are written; returns how many changed."""
+    unregistered drop-ins. Only changed rows are written. If the session has a recording
+    and someone present now lacks recording consent (or drop-ins appear), the recording is
+    marked for deletion (invariant 4); returns the recordings so marked."""
     session = _lock(session)
     _require_runnable(session)
     existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
@@ -156,7 +160,7 @@ def attendance_record(
         session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
         session.save(update_fields=["drop_in_count"])
         changed += 1
-    return changed
+    return recordings_recheck_consent(session=session, by=by) if changed else []
 
 
 # --- The session log --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
@@ -41,6 +42,11 @@ from ..forms_sessions import (
 from ..models import Session
 from ..services import running
 from ..services import sessions as planning
+
+RECORDING_REMOVED_AFTER_ATTENDANCE = _lazy(
+    "Someone now marked present has not agreed to be recorded, so this session's recording "
+    "was removed."
+)
 
 
 def _detail_url(session: Session, section: str = "") -> str:
@@ -186,7 +192,7 @@ def session_attendance(request: HttpRequest, code: Any) -> HttpResponse:
     if not form.is_valid():
         return _render_session_page(request, session, bound={"attendance": form}, status=400)
     try:
-        running.attendance_record(
+        removed = running.attendance_record(
             session=session,
             marks=form.cleaned_data["marks"],
             drop_in_count=form.cleaned_data["drop_in_count"],
@@ -196,6 +202,8 @@ def session_attendance(request: HttpRequest, code: Any) -> HttpResponse:
     except ValidationError as error:
         return _refused(request, session, "attendance", form, error)
     messages.success(request, _("Attendance saved."))
+    if removed:
+        messages.warning(request, RECORDING_REMOVED_AFTER_ATTENDANCE)
     return redirect(_detail_url(session, "log"))
 
 

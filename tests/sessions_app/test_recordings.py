@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Role
 from sessions_app.access import recording_list_accessible_to
@@ -33,6 +34,7 @@ from sessions_app.services.recordings import (
 from tests.factories import (
     AttendanceFactory,
     ConsentFormFactory,
+    EnrollmentFactory,
     FacilitatorAssignmentFactory,
     GroupFactory,
     SessionFactory,
@@ -550,3 +552,56 @@ def test_marking_reviewed_twice_is_400(client, world, cast):
     assert response.status_code == 400
     assert recording_services.ALREADY_REVIEWED in response.content.decode()
     assert Recording.objects.get().reviewed_at == first
+
+
+def test_marking_someone_present_without_consent_after_upload_removes_the_recording(
+    client, world, cast, django_capture_on_commit_callbacks
+):
+    from sessions_app.services import running
+    from sessions_app.views.sessions import RECORDING_REMOVED_AFTER_ATTENDANCE
+
+    recording = store(world, cast)
+    group = world.session.group
+    for person in (world.alex, world.sam):
+        EnrollmentFactory(group=group, participant=person)
+    newcomer = EnrollmentFactory(group=group, participant__display_name="Kim").participant
+    rows = Attendance.objects.filter(session=world.session)
+    client.force_login(cast.peer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sessions_app:session_attendance", kwargs={"code": world.session.code}),
+            {
+                f"status_{world.alex.code}": "present",
+                f"status_{world.sam.code}": "present",
+                f"status_{newcomer.code}": "present",
+                "drop_in_count": 0,
+                "version": running.attendance_version(rows, world.session.drop_in_count),
+            },
+            follow=True,
+        )
+    assert escape(str(RECORDING_REMOVED_AFTER_ATTENDANCE)) in response.content.decode()
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is not None
+    assert recording.deletion_reason == recording_services.REASON_PRESENT_WITHOUT_CONSENT
+    download = reverse("sessions_app:recording_download", kwargs={"code": recording.code})
+    assert client.get(download).status_code == 404
+    assert stored_files(world.storage_root) == []  # purged right after commit
+
+
+def test_correcting_attendance_among_consenting_people_keeps_the_recording(world, cast):
+    from sessions_app.services import running
+
+    recording = store(world, cast)
+    for person in (world.alex, world.sam):
+        EnrollmentFactory(group=world.session.group, participant=person)
+    rows = Attendance.objects.filter(session=world.session)
+    removed = running.attendance_record(
+        session=world.session,
+        marks={world.alex.pk: "present", world.sam.pk: "excused"},
+        drop_in_count=0,
+        by=cast.peer,
+        expected_version=running.attendance_version(rows, world.session.drop_in_count),
+    )
+    assert removed == []
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is None
