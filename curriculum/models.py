@@ -1,4 +1,5 @@
 import uuid
+from typing import cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -63,7 +64,7 @@ class Topic(models.Model):
 class TopicMaterialQuerySet(models.QuerySet["TopicMaterial"]):
     def visible_to(self, user) -> "TopicMaterialQuerySet":
         """Shared materials plus those of the user's own organizations."""
-        return scope_to_user(self, user, include_shared=True)
+        return cast(TopicMaterialQuerySet, scope_to_user(self, user, include_shared=True))
 
 
 class TopicMaterial(models.Model):

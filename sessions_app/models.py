@@ -73,7 +73,9 @@ class Group(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), default=12, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
-    topics = models.ManyToManyField(Topic, through="GroupTopic", related_name="+")
+    topics: "models.ManyToManyField[Topic, GroupTopic]" = models.ManyToManyField(
+        Topic, through="GroupTopic", related_name="+"
+    )
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

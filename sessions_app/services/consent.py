@@ -179,7 +179,7 @@ def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
 
     if locked.form.kind != ConsentForm.Kind.RECORDING:
         return []
-    recordings = (
+    present_at = (
         Recording.objects.select_for_update()
         .filter(
             session__attendance__participant_id=locked.participant_id,
@@ -188,7 +188,6 @@ def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
         .available()
         .order_by("pk")
     )
-    recordings = recordings_mark_for_deletion(
-        recordings=list(recordings), reason=RECORDING_DELETION_REASON, by=by
+    return recordings_mark_for_deletion(
+        recordings=list(present_at), reason=RECORDING_DELETION_REASON, by=by
     )
-    return recordings
