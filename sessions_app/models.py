@@ -274,7 +274,11 @@ class Session(models.Model):
     )
     # Position in the group's planned sequence this session took its topic from.
     sequence_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The schedule slot (group-local date) a generated session fills, kept when it is moved.
+    slot_date = models.DateField(null=True, blank=True)
     is_one_off = models.BooleanField(default=False)
+    # Moved, re-topiced or given leaders by hand: regenerating the plan keeps it.
+    customised = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     led_by_participant = models.ForeignKey(
@@ -594,6 +598,9 @@ class Recording(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Who is on the file: everyone marked present at upload. Withdrawal by any of them
+    # removes the recording even if attendance is corrected later.
+    participants = models.ManyToManyField(Participant, related_name="recordings", blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     marked_for_deletion_at = models.DateTimeField(null=True, blank=True)
     deletion_reason = models.CharField(max_length=100, blank=True)

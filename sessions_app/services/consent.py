@@ -9,9 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
 from ..selectors_records import consent_list_for_participants
@@ -19,14 +20,16 @@ from .recordings import recordings_mark_for_deletion
 
 # Messages tests assert on, marked for translation; gettext at call time follows the
 # request's language.
-WITNESS_REQUIRED = N_("Verbal consent needs the name of the person who witnessed it.")
-FORM_OF_ANOTHER_ORGANIZATION = N_("This consent form belongs to another organization.")
-SESSION_OF_ANOTHER_ORGANIZATION = N_("This session belongs to another organization.")
-NO_CURRENT_FORM = N_("No recording consent form is set up for this organization yet.")
-NOTHING_TO_RECONFIRM = N_("There is no active consent on the current form to confirm again.")
-ALREADY_WITHDRAWN = N_("This consent was already withdrawn.")
-NOT_GRANTED = N_("This person did not agree, so there is nothing to withdraw.")
-STALE = N_(
+WITNESS_REQUIRED = gettext_noop("Verbal consent needs the name of the person who witnessed it.")
+FORM_OF_ANOTHER_ORGANIZATION = gettext_noop("This consent form belongs to another organization.")
+SESSION_OF_ANOTHER_ORGANIZATION = gettext_noop("This session belongs to another organization.")
+NO_CURRENT_FORM = gettext_noop("No recording consent form is set up for this organization yet.")
+NOTHING_TO_RECONFIRM = gettext_noop(
+    "There is no active consent on the current form to confirm again."
+)
+ALREADY_WITHDRAWN = gettext_noop("This consent was already withdrawn.")
+NOT_GRANTED = gettext_noop("This person did not agree, so there is nothing to withdraw.")
+STALE = gettext_noop(
     "This person's consent changed since the page was opened (perhaps it was sent twice). "
     "Nothing was saved: check the list and try again."
 )
@@ -92,6 +95,9 @@ def consent_capture(
     consent.full_clean()
     consent._history_user = captured_by  # type: ignore[attr-defined]
     consent.save()
+    if not granted:
+        # A "no" now outweighs an earlier "yes": it withdraws it, with all that follows.
+        _withdraw_standing(participant_id=participant.pk, kind=form.kind, by=captured_by)
     return consent
 
 
@@ -151,43 +157,52 @@ def consent_reconfirm(
     )
 
 
-@transaction.atomic
-def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
-    """Withdraw a participant's consent of this kind (every row still standing, so no older
-    one keeps counting). Withdrawing recording consent, in the same transaction, marks for
-    deletion every recording of every session the participant was present at: access
-    ends on the next request. Returns the recordings marked."""
-    # Lock first: an upload checking this consent waits for us, then sees the withdrawal.
-    locked = Consent.objects.select_for_update().select_related("form").get(pk=consent.pk)
-    if locked.withdrawn_at is not None:
-        raise ValidationError(_(ALREADY_WITHDRAWN), code="already_withdrawn")
-    if not locked.granted:
-        raise ValidationError(_(NOT_GRANTED), code="not_granted")
+def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recording]:
+    """Withdraw every still-standing consent of `kind` for the participant (so no older one
+    keeps counting). For recording consent, in the same transaction, mark for deletion
+    every recording the participant is on (or was marked present at): access ends on the
+    next request. Returns the recordings marked."""
     now = timezone.now()
     standing = Consent.objects.select_for_update().filter(
-        participant_id=locked.participant_id,
-        form__kind=locked.form.kind,
-        granted=True,
-        withdrawn_at=None,
+        participant_id=participant_id, form__kind=kind, granted=True, withdrawn_at=None
     )
     for row in standing:
         row.withdrawn_at = now
         row.withdrawn_by = by
         row._history_user = by  # type: ignore[attr-defined]
         row.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    consent.withdrawn_at, consent.withdrawn_by = now, by
-
-    if locked.form.kind != ConsentForm.Kind.RECORDING:
+    if kind != ConsentForm.Kind.RECORDING:
         return []
-    present_at = (
+    on_file = (
         Recording.objects.select_for_update()
         .filter(
-            session__attendance__participant_id=locked.participant_id,
-            session__attendance__status=Attendance.Status.PRESENT,
+            Q(participants=participant_id)
+            | Q(
+                session__attendance__participant_id=participant_id,
+                session__attendance__status=Attendance.Status.PRESENT,
+            )
         )
         .available()
+        .distinct()
         .order_by("pk")
     )
     return recordings_mark_for_deletion(
-        recordings=list(present_at), reason=RECORDING_DELETION_REASON, by=by
+        recordings=list(on_file), reason=RECORDING_DELETION_REASON, by=by
     )
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
+    """Withdraw a participant's consent of this kind; withdrawing recording consent removes
+    every recording they are on (see _withdraw_standing). Returns the recordings marked."""
+    # Lock first: an upload checking this consent waits for us, then sees the withdrawal.
+    locked = Consent.objects.select_for_update().select_related("form").get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        raise ValidationError(_(ALREADY_WITHDRAWN), code="already_withdrawn")
+    if not locked.granted:
+        raise ValidationError(_(NOT_GRANTED), code="not_granted")
+    recordings = _withdraw_standing(
+        participant_id=locked.participant_id, kind=locked.form.kind, by=by
+    )
+    consent.withdrawn_at, consent.withdrawn_by = timezone.now(), by
+    return recordings

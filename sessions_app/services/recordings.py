@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.scoping import memberships_of
 
@@ -30,25 +30,29 @@ logger = logging.getLogger(__name__)
 
 # Messages tests assert on, marked for translation; gettext at call time follows the
 # request's language.
-NOT_AUDIO_OR_VIDEO = N_("This file is not audio or video. Upload an audio or video recording.")
-TOO_LARGE = N_("This file is %(size)s; recordings can be at most %(limit)s.")
-EMPTY_FILE = N_("This file is empty.")
-SESSION_NOT_HELD = N_("A recording can be added only once the session is marked held.")
-LACKS_CONSENT = N_(
+NOT_AUDIO_OR_VIDEO = gettext_noop(
+    "This file is not audio or video. Upload an audio or video recording."
+)
+TOO_LARGE = gettext_noop("This file is %(size)s; recordings can be at most %(limit)s.")
+EMPTY_FILE = gettext_noop("This file is empty.")
+SESSION_NOT_HELD = gettext_noop("A recording can be added only once the session is marked held.")
+LACKS_CONSENT = gettext_noop(
     "Not everyone present has agreed to be recorded on the current consent form: "
     "%(names)s. Nothing was saved."
 )
-DROP_INS_PRESENT = N_(
+DROP_INS_PRESENT = gettext_noop(
     "Unregistered drop-ins were present, and they could not give recording consent. "
     "Nothing was saved."
 )
-STALE = N_(
+STALE = gettext_noop(
     "A recording was added to this session since the page was opened (perhaps the form was "
     "sent twice). Nothing was saved: check the list before uploading again."
 )
-GRANTEE_NOT_A_MEMBER = N_("Access can only be given to a member of the recording's organization.")
-NOT_AVAILABLE = N_("This recording is marked for deletion or deleted.")
-ALREADY_REVIEWED = N_("This recording was already marked reviewed.")
+GRANTEE_NOT_A_MEMBER = gettext_noop(
+    "Access can only be given to a member of the recording's organization."
+)
+NOT_AVAILABLE = gettext_noop("This recording is marked for deletion or deleted.")
+ALREADY_REVIEWED = gettext_noop("This recording was already marked reviewed.")
 REASON_REVIEWED = "reviewed"
 REASON_PRESENT_WITHOUT_CONSENT = "someone present had not consented"
 REASON_RETENTION = "retention period ended"
@@ -120,7 +124,9 @@ def recordings_mark_for_deletion(
     if marked:
         from ..tasks import purge_recordings
 
-        transaction.on_commit(purge_recordings.delay)
+        # robust: with the broker down the marking still stands and the nightly purge
+        # deletes the files; the person withdrawing must not see an error.
+        transaction.on_commit(purge_recordings.delay, robust=True)
     return marked
 
 
@@ -198,6 +204,9 @@ def recording_upload(
             recording.full_clean()
             recording._history_user = uploaded_by  # type: ignore[attr-defined]
             recording.save()
+            recording.participants.set(
+                Consent.objects.filter(pk__in=consent_ids).values_list("participant_id", flat=True)
+            )
     except BaseException:
         if stored_name:
             Recording._meta.get_field("file").storage.delete(stored_name)  # type: ignore[attr-defined]
@@ -254,7 +263,7 @@ def recording_revoke_access(*, recording: Recording, user: Any, revoked_by: Any)
 
 @transaction.atomic
 def recording_mark_reviewed(*, recording: Recording, by: Any) -> Recording:
-    """The review is done: the recording becomes due for the purge (invariant 4)."""
+    """The review is done: nobody may play it any more and its file is purged (invariant 4)."""
     locked = Recording.objects.select_for_update().get(pk=recording.pk)
     if locked.deleted_at is not None:
         raise ValidationError(_(NOT_AVAILABLE), code="not_available")
@@ -263,7 +272,9 @@ def recording_mark_reviewed(*, recording: Recording, by: Any) -> Recording:
     locked.reviewed_at = timezone.now()
     locked._history_user = by  # type: ignore[attr-defined]
     locked.save(update_fields=["reviewed_at"])
+    recordings_mark_for_deletion(recordings=[locked], reason=REASON_REVIEWED, by=by)
     recording.reviewed_at = locked.reviewed_at
+    recording.marked_for_deletion_at = locked.marked_for_deletion_at
     return locked
 
 

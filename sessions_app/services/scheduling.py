@@ -32,28 +32,35 @@ def session_start(group: Group, day: date) -> datetime:
 def sessions_generate(*, group: Group, weeks: int | None = None) -> int:
     """(Re)plan the group's sessions for the coming weeks; returns how many were created.
 
-    Only future planned sessions made from the schedule, with no attendance taken, are
-    replaced: held, cancelled and one-off sessions are never touched. Topics follow the
-    planned sequence, continuing after the last session kept.
+    Only future planned sessions made from the schedule, untouched by hand, with no
+    attendance or notes, are replaced: held, cancelled, one-off and customised sessions
+    (moved, re-topiced, given leaders) are never touched, and keep their schedule slot.
+    Topics follow the planned sequence, continuing after the last session kept.
     """
     Group.objects.select_for_update().filter(pk=group.pk).first()  # one planner at a time
     weeks = weeks or settings.SESSIONS_GENERATE_WEEKS
     now = timezone.now()
     today = timezone.localdate(now, ZoneInfo(group.timezone))
     replaceable = group.sessions.filter(
-        status=Session.Status.PLANNED, is_one_off=False, starts_at__gt=now, attendance=None
+        status=Session.Status.PLANNED,
+        is_one_off=False,
+        customised=False,
+        starts_at__gt=now,
+        attendance=None,
+        notes=None,
     )
     replaceable.delete()
 
     sequence = list(group.topic_sequence.order_by("position").values_list("position", "topic_id"))
     kept = group.sessions.exclude(status=Session.Status.CANCELLED)
     last_position = kept.aggregate(m=Max("sequence_position"))["m"]
-    taken_days = {
-        timezone.localtime(start, ZoneInfo(group.timezone)).date()
-        for start in group.sessions.filter(starts_at__gte=now - timedelta(days=1)).values_list(
-            "starts_at", flat=True
-        )
-    }
+    taken_days: set[date] = set()
+    for start, slot in group.sessions.filter(starts_at__gte=now - timedelta(days=1)).values_list(
+        "starts_at", "slot_date"
+    ):
+        taken_days.add(timezone.localtime(start, ZoneInfo(group.timezone)).date())
+        if slot is not None:
+            taken_days.add(slot)
     new_sessions = []
     next_index = 0
     if sequence and last_position is not None:
@@ -75,6 +82,7 @@ def sessions_generate(*, group: Group, weeks: int | None = None) -> int:
                 duration_minutes=group.duration_minutes,
                 topic_id=topic_id,
                 sequence_position=position,
+                slot_date=day,
             )
         )
     Session.objects.bulk_create(new_sessions)

@@ -107,9 +107,11 @@ def _require_planned(session: Session) -> None:
 
 
 def _save(session: Session, by: Any, fields: list[str]) -> None:
+    # A change by hand survives regenerating the plan (scheduling.sessions_generate).
+    session.customised = True
     session._history_user = by  # type: ignore[attr-defined]
     session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
-    session.save(update_fields=fields)
+    session.save(update_fields=[*fields, "customised"])
 
 
 @transaction.atomic

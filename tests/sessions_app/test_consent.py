@@ -251,14 +251,16 @@ def test_states_on_the_current_version(world, cast):
     assert _states(world.session)["Alex"] == ConsentState.OLDER_VERSION
 
 
-def test_a_later_no_blocks_recording_while_the_earlier_yes_can_still_be_withdrawn(world, cast):
+def test_a_later_no_withdraws_the_earlier_yes(world, cast):
     earlier = _consent(world.alex, world.form, cast.peer)
     _consent(world.alex, world.form, cast.peer, granted=False, session=world.session)
     row = next(
         r for r in consent_list_for_session(session=world.session) if r.participant == world.alex
     )
     assert row.state == ConsentState.DECLINED
-    assert row.standing == earlier
+    assert row.standing is None
+    earlier.refresh_from_db()
+    assert earlier.withdrawn_at is not None and earlier.withdrawn_by == cast.peer
 
 
 def test_expired_consent_shows_as_expired(world, cast):

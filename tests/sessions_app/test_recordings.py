@@ -605,3 +605,80 @@ def test_correcting_attendance_among_consenting_people_keeps_the_recording(world
     assert removed == []
     recording.refresh_from_db()
     assert recording.marked_for_deletion_at is None
+
+
+def test_a_no_on_the_consent_screen_after_a_yes_removes_the_recording(client, world, cast):
+    recording = store(world, cast)
+    client.force_login(cast.peer)
+    response = client.post(
+        reverse("sessions_app:consent_capture", kwargs={"code": world.session.code}),
+        {
+            "participant": str(world.sam.code),
+            "seen": str(world.consents["Sam"].code),
+            "decision": "declines",
+            "method": "written",
+            "witness": "",
+        },
+    )
+    assert response.status_code == 302
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is not None
+    assert client.get(_play_url(recording)).status_code == 404
+
+
+def test_withdrawal_removes_the_recording_even_after_attendance_was_corrected(world, cast):
+    recording = store(world, cast)
+    assert set(recording.participants.all()) == {world.alex, world.sam}
+    Attendance.objects.filter(session=world.session, participant=world.sam).update(
+        status=Attendance.Status.ABSENT
+    )
+    consent_withdraw(consent=world.consents["Sam"], by=cast.peer)
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is not None
+    assert not recording_list_accessible_to(cast.peer).exists()
+
+
+def test_a_reviewed_recording_cannot_be_played_any_more(client, world, cast):
+    recording = store(world, cast)
+    client.force_login(cast.manager)
+    assert client.post(_reviewed_url(recording)).status_code == 302
+    client.force_login(cast.peer)
+    assert client.get(_play_url(recording)).status_code == 404
+    recording.refresh_from_db()
+    assert recording.deletion_reason == recording_services.REASON_REVIEWED
+
+
+def test_withdrawal_succeeds_while_the_task_broker_is_down(
+    client, world, cast, caplog, django_capture_on_commit_callbacks
+):
+    """Redis down: the withdrawal still stands and the page answers; the nightly purge
+    deletes the file later."""
+    from config.celery import app
+
+    recording = store(world, cast)
+    conf = app.conf
+    saved = (conf.task_always_eager, conf.broker_url, conf.broker_connection_retry)
+    saved_publish = conf.task_publish_retry
+    conf.task_always_eager = False
+    conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    conf.task_publish_retry = False
+    app.pool.force_close_all()
+    try:
+        client.force_login(cast.peer)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(
+                reverse(
+                    "sessions_app:consent_withdraw", kwargs={"code": world.consents["Sam"].code}
+                )
+            )
+    finally:
+        conf.task_always_eager, conf.broker_url, conf.broker_connection_retry = saved
+        conf.task_publish_retry = saved_publish
+        app.pool.force_close_all()
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    assert "Error calling" in caplog.text  # the purge could not be queued...
+    world.consents["Sam"].refresh_from_db()  # ...and the withdrawal stands all the same
+    assert world.consents["Sam"].withdrawn_at is not None
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is not None and recording.deleted_at is None
