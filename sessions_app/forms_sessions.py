@@ -1,10 +1,11 @@
 """Forms for planning and running sessions. They validate and normalise; services write."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -33,6 +34,11 @@ def show_confirmation(form: forms.Form) -> None:
     field.widget = forms.CheckboxInput()
 
 
+# Sessions are planned at most this far ahead: a typo (year 9999) gets a message, not an error.
+PLAN_AHEAD_DAYS = 2 * 366
+TOO_FAR_AHEAD = _("Choose a date within the next two years.")
+
+
 class _VersionedForm(forms.Form):
     """Carries the version of what it was built from (stale double submits are refused)."""
 
@@ -51,6 +57,12 @@ class _StartsAtMixin(forms.Form):
     )
 
     group: Group
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+            raise forms.ValidationError(TOO_FAR_AHEAD, code="too_far_ahead")
+        return day
 
     def starts_at(self) -> datetime:
         day: date = self.cleaned_data["day"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from curriculum.models import Topic
+from sessions_app import forms_sessions
 from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
 from sessions_app.services import sessions as planning
 from sessions_app.services.scheduling import sessions_generate
@@ -418,3 +419,40 @@ def test_a_double_booked_clinician_needs_confirmation(client, cast, plan):
     data["confirm_double_booking"] = "on"
     assert client.post(url("session_leaders", plan.session), data).status_code == 302
     assert fresh(plan.session).clinician == cast.clinician
+
+
+@pytest.mark.parametrize("name", ["session_move", "session_add"])
+def test_a_date_years_ahead_is_400_not_an_error(client, cast, plan, name):
+    client.force_login(cast.peer)
+    target = url(name, plan.session) if name == "session_move" else add_url(plan.group)
+    data = {**ONE_OFF, "topic": topic(19).pk, "day": "9999-12-31"}
+    response = client.post(target, data)
+    assert response.status_code == 400
+    assert str(forms_sessions.TOO_FAR_AHEAD) in response.content.decode()
+    assert fresh(plan.session).starts_at == plan.session.starts_at
+    assert not Session.objects.filter(is_one_off=True).exists()
+
+
+def test_regenerating_keeps_a_moved_session_its_note_and_its_slot(client, cast, plan):
+    from sessions_app.models import FacilitatorNote
+
+    GroupTopic.objects.create(group=plan.group, topic=topic(1), position=1)
+    plan.group.weekdays = [1]  # Tuesdays
+    plan.group.save()
+    Session.objects.all().delete()
+    sessions_generate(group=plan.group, weeks=2)
+    first = plan.group.sessions.order_by("starts_at").first()
+    slot = first.slot_date
+    moved_to = datetime.datetime(2026, 11, 25, 18, 0, tzinfo=NEW_YORK)  # the Wednesday
+    planning.session_move(session=first, starts_at=moved_to, by=cast.peer)
+    FacilitatorNote.objects.create(session=first, author=cast.peer, body="Bring snacks")
+    count = plan.group.sessions.count()
+
+    sessions_generate(group=plan.group, weeks=2)
+
+    moved = fresh(first)
+    assert moved.starts_at == moved_to and moved.customised
+    assert FacilitatorNote.objects.filter(session=moved).exists()
+    # The Tuesday it was moved from is not planned again.
+    assert plan.group.sessions.count() == count
+    assert not plan.group.sessions.filter(slot_date=slot).exclude(pk=moved.pk).exists()
