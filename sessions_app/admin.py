@@ -4,6 +4,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Consent, ConsentForm, Group, Participant, Recording, Session
 
 
+class ViewOnlyAdmin(SimpleHistoryAdmin):
+    """Rows whose changes carry rules (append-only consent, invariant 4 on recordings, the
+    held state of a session) change only through sessions_app's services; admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ConsentForm)
 class ConsentFormAdmin(SimpleHistoryAdmin):
     list_display = ["kind", "version", "language", "organization", "purpose", "created_at"]
@@ -33,24 +47,18 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(ViewOnlyAdmin):
     list_display = ["group", "starts_at", "topic", "status"]
     list_filter = ["status", "group__organization"]
 
 
 @admin.register(Consent)
-class ConsentAdmin(SimpleHistoryAdmin):
+class ConsentAdmin(ViewOnlyAdmin):
     list_display = ["participant", "form", "granted", "method", "captured_at", "withdrawn_at"]
     list_filter = ["form__kind", "method"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Recording)
-class RecordingAdmin(SimpleHistoryAdmin):
+class RecordingAdmin(ViewOnlyAdmin):
     list_display = ["code", "session", "purpose", "uploaded_at", "marked_for_deletion_at"]
     exclude = ["file"]
-
-    def has_add_permission(self, request):
-        return False
