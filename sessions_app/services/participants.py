@@ -39,6 +39,7 @@ CLOSED_GROUP_STARTED = _(
 )
 GROUP_ARCHIVED = _("This group is archived: nobody can join it.")
 GROUP_ENDED = _("The group ends on %(date)s; choose a joining date before that.")
+BEFORE_GROUP_START = _("The group starts on %(date)s; choose a joining date from then on.")
 PARTICIPANT_ARCHIVED = _("%(name)s is archived. Restore them before enrolling.")
 OTHER_ORGANIZATION = _("This participant belongs to another organization.")
 LEFT_BEFORE_JOINED = _("The leaving date is before they joined (%(date)s).")
@@ -139,7 +140,8 @@ def enrollment_create(
     joined_on: date | None = None,
     allow_closed_group_late_join: bool = False,
 ) -> Enrollment:
-    """Enroll a participant from `joined_on` (default: today where the group meets).
+    """Enroll a participant from `joined_on` (default: today where the group meets, or its
+    start date if later); never before the group starts.
 
     Refused when the group is archived or full, when they are already in it, and when a
     closed group has started unless a manager confirmed (`allow_closed_group_late_join`).
@@ -154,7 +156,16 @@ def enrollment_create(
         raise ValidationError(
             {"participant": ValidationError(PARTICIPANT_ARCHIVED, params={"name": participant})}
         )
-    joined_on = joined_on or group_today(group)
+    # Default: today, or the first day for a group that has not started yet.
+    joined_on = joined_on or max(group_today(group), group.start_date)
+    if joined_on < group.start_date:
+        raise ValidationError(
+            {
+                "joined_on": ValidationError(
+                    BEFORE_GROUP_START, params={"date": _display(group.start_date)}
+                )
+            }
+        )
     if group.end_date and joined_on > group.end_date:
         raise ValidationError(
             {"joined_on": ValidationError(GROUP_ENDED, params={"date": _display(group.end_date)})}

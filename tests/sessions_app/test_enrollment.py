@@ -264,6 +264,22 @@ def test_joining_after_the_group_ends_is_refused(client, cast):
     assert not Enrollment.objects.exists()
 
 
+def test_joining_before_the_group_starts_is_refused(client, cast):
+    group = a_group(cast.org)
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code),
+        {
+            "enroll-participant": participant.code,
+            "enroll-joined_on": (group.start_date - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "The group starts on" in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+
 # --- Closed groups ------------------------------------------------------------------------
 
 
