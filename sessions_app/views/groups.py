@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dates import WEEKDAYS
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.forms import add_service_errors
 from accounts.models import Role
 
 from .. import selectors_groups as selectors
@@ -35,16 +35,6 @@ from ..services import groups as group_services
 from ..services import participants as participant_services
 
 GROUPS_PER_PAGE = 25
-
-
-def add_service_errors(form: Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has
-    that field, otherwise as a message for the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(Role.MANAGER, Role.FACILITATOR)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.forms import add_service_errors
 from accounts.models import Role
 
 from .. import selectors_groups as selectors
@@ -29,7 +30,6 @@ from ..forms_groups import (
 )
 from ..models import Participant
 from ..services import participants as services
-from .groups import add_service_errors
 
 PARTICIPANTS_PER_PAGE = 50
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
+from accounts.forms import add_service_errors
 from accounts.models import Role
 
 from .. import selectors_sessions as selectors
@@ -52,15 +53,6 @@ RECORDING_REMOVED_AFTER_ATTENDANCE = _lazy(
 def _detail_url(session: Session, section: str = "") -> str:
     url = reverse("sessions_app:session_detail", kwargs={"code": session.code})
     return f"{url}#{section}" if section else url
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- My sessions ------------------------------------------------------------------------
@@ -173,7 +165,7 @@ def _refused(
             request, session, section_errors={section: error.messages[0]}, status=400
         )
     if hasattr(error, "error_dict"):
-        _apply_errors(form, error)
+        add_service_errors(form, error)
         return _render_session_page(request, session, bound={section: form}, status=400)
     return _render_session_page(
         request,
@@ -391,7 +383,7 @@ def _plan_refused(
 ) -> HttpResponse:
     if isinstance(error, planning.DoubleBooked):
         show_confirmation(form)
-    _apply_errors(form, error)
+    add_service_errors(form, error)
     return _render_plan(request, session, bound={name: form}, status=400)
 
 
@@ -499,7 +491,7 @@ def session_add(request: HttpRequest, group_code: Any) -> HttpResponse:
         except ValidationError as error:
             if isinstance(error, planning.DoubleBooked):
                 show_confirmation(form)
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("One-off session added."))
             return redirect(_detail_url(session))
