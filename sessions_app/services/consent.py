@@ -173,9 +173,8 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recor
         row.save(update_fields=["withdrawn_at", "withdrawn_by"])
     if kind != ConsentForm.Kind.RECORDING:
         return []
-    on_file = (
-        Recording.objects.select_for_update()
-        .filter(
+    on_file_ids = (
+        Recording.objects.filter(
             Q(participants=participant_id)
             | Q(
                 session__attendance__participant_id=participant_id,
@@ -183,9 +182,11 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recor
             )
         )
         .available()
+        .values_list("pk", flat=True)
         .distinct()
-        .order_by("pk")
     )
+    # Lock by primary key: PostgreSQL allows no FOR UPDATE together with DISTINCT.
+    on_file = Recording.objects.select_for_update().filter(pk__in=list(on_file_ids)).order_by("pk")
     return recordings_mark_for_deletion(
         recordings=list(on_file), reason=RECORDING_DELETION_REASON, by=by
     )
