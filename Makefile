@@ -41,6 +41,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	env $(TOOL_ENV) $(BIN)/lint-imports
 
 typecheck: install
 	env $(TOOL_ENV) $(BIN)/mypy .

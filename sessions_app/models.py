@@ -6,20 +6,23 @@ with who and when (invariant 7, django-simple-history).
 """
 
 import uuid
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_model_fields.fields import EncryptedCharField, EncryptedEmailField
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organization
-from accounts.scoping import OrganizationScopedQuerySet
+from accounts.models import Organization, Role, User
+from accounts.scoping import OrganizationScopedQuerySet, memberships_of
 from accounts.storage import private_storage
 from curriculum.models import Topic, TopicMaterial
 
@@ -29,6 +32,22 @@ def _code() -> models.UUIDField:
 
 
 # --- Groups ---------------------------------------------------------------------------
+
+# How many people a group (not one-on-one) holds: the form, the model and the database
+# constraint all read these.
+GROUP_CAPACITY_MIN = 2
+GROUP_CAPACITY_MAX = 50
+# No session or group meeting is planned longer than this.
+SESSION_MAX_MINUTES = 480
+CAPACITY_RANGE = _("A group holds between %(min)s and %(max)s people.")
+
+
+def capacity_range_error() -> ValidationError:
+    return ValidationError(
+        CAPACITY_RANGE,
+        code="capacity_range",
+        params={"min": GROUP_CAPACITY_MIN, "max": GROUP_CAPACITY_MAX},
+    )
 
 
 class GroupQuerySet(OrganizationScopedQuerySet):
@@ -66,12 +85,14 @@ class Group(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("length in minutes"),
         default=90,
-        validators=[MinValueValidator(15), MaxValueValidator(480)],
+        validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(
-        _("capacity"), default=12, validators=[MinValueValidator(1), MaxValueValidator(50)]
+        _("capacity"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(GROUP_CAPACITY_MAX)],
     )
     topics: "models.ManyToManyField[Topic, GroupTopic]" = models.ManyToManyField(
         Topic, through="GroupTopic", related_name="+"
@@ -86,7 +107,11 @@ class Group(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(format="group") & Q(capacity__gte=2) & Q(capacity__lte=50))
+                condition=(
+                    Q(format="group")
+                    & Q(capacity__gte=GROUP_CAPACITY_MIN)
+                    & Q(capacity__lte=GROUP_CAPACITY_MAX)
+                )
                 | (Q(format="one_on_one") & Q(capacity=1)),
                 name="group_capacity_fits_format",
             ),
@@ -99,9 +124,20 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone the group meets in: its sessions' dates and "today" follow it."""
+        return ZoneInfo(self.timezone)
+
+    def today(self, *, now: datetime | None = None) -> date:
+        """Today's date where the group meets."""
+        return timezone.localtime(now or timezone.now(), self.zone).date()
+
     def clean(self) -> None:
-        if self.format == self.Format.GROUP and not (2 <= (self.capacity or 0) <= 50):
-            raise ValidationError({"capacity": _("A group holds between 2 and 50 people.")})
+        if self.format == self.Format.GROUP and not (
+            GROUP_CAPACITY_MIN <= (self.capacity or 0) <= GROUP_CAPACITY_MAX
+        ):
+            raise ValidationError({"capacity": capacity_range_error()})
         if self.format == self.Format.ONE_ON_ONE and self.capacity != 1:
             raise ValidationError({"capacity": _("A one-on-one group holds exactly 1 person.")})
         if not self.weekdays or any(
@@ -198,6 +234,9 @@ class EnrollmentQuerySet(OrganizationScopedQuerySet):
     def current(self) -> "EnrollmentQuerySet":
         return self.filter(left_on=None)
 
+    def former(self) -> "EnrollmentQuerySet":
+        return self.filter(left_on__isnull=False)
+
     def on(self, day: date) -> "EnrollmentQuerySet":
         """Enrollments that cover `day`: joined on or before it, not left by then."""
         return self.filter(joined_on__lte=day).filter(Q(left_on=None) | Q(left_on__gt=day))
@@ -250,10 +289,28 @@ class SessionQuerySet(OrganizationScopedQuerySet):
         return self.filter(status=Session.Status.PLANNED)
 
     def upcoming(self) -> "SessionQuerySet":
-        return self.filter(status=Session.Status.PLANNED, starts_at__gte=timezone.now())
+        """Planned and not yet started."""
+        return self.planned().filter(starts_at__gte=timezone.now())
 
-    def facilitated_by(self, user) -> "SessionQuerySet":
-        return self.filter(group__assignments__user=user)
+    def not_cancelled(self) -> "SessionQuerySet":
+        return self.exclude(status=Session.Status.CANCELLED)
+
+    def facilitated_by_any(self, user_ids: Iterable[int]) -> "SessionQuerySet":
+        """Sessions one of `user_ids` facilitates: assigned to the session's group, or the
+        session's clinician co-facilitator. The one definition of "who facilitates"."""
+        user_ids = list(user_ids)
+        assigned = FacilitatorAssignment.objects.filter(
+            group_id=OuterRef("group_id"), user_id__in=user_ids
+        )
+        return self.filter(Exists(assigned) | Q(clinician_id__in=user_ids))
+
+    def facilitated_by(self, user: User) -> "SessionQuerySet":
+        return self.facilitated_by_any([user.pk])
+
+    def locked(self) -> "SessionQuerySet":
+        """Lock the session row (not its group) so two people changing one session take
+        turns; read it fresh with its group."""
+        return self.select_for_update(of=("self",)).select_related("group")
 
 
 class Session(models.Model):
@@ -266,7 +323,8 @@ class Session(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(
-        _("planned length in minutes"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+        _("planned length in minutes"),
+        validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", null=True)
     second_topic = models.ForeignKey(
@@ -327,6 +385,25 @@ class Session(models.Model):
     def is_held(self) -> bool:
         return self.status == self.Status.HELD
 
+    @property
+    def local_date(self) -> date:
+        """The session's date where its group meets (rosters and "today" follow it)."""
+        return timezone.localtime(self.starts_at, self.group.zone).date()
+
+    def is_facilitated_by(self, user: User) -> bool:
+        """Whether `user` facilitates this session (see SessionQuerySet.facilitated_by)."""
+        return Session.objects.filter(pk=self.pk).facilitated_by(user).exists()
+
+    def team_user_ids(self) -> set[int]:
+        """Who facilitates this session: the same rule as SessionQuerySet.facilitated_by_any,
+        read the other way (from the session to its people)."""
+        ids = set(
+            FacilitatorAssignment.objects.filter(group_id=self.group_id).values_list(
+                "user_id", flat=True
+            )
+        )
+        return ids | {self.clinician_id} if self.clinician_id else ids
+
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
@@ -374,7 +451,7 @@ class SessionLog(models.Model):
         _("actual length in minutes"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(480)],
+        validators=[MinValueValidator(1), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -509,11 +586,22 @@ class ConsentForm(models.Model):
         super().save(*args, **kwargs)
 
 
+def consent_active_condition(now: datetime | None = None) -> Q:
+    """The one definition of an active consent: granted, not withdrawn, not expired."""
+    now = now or timezone.now()
+    return Q(granted=True, withdrawn_at=None) & (Q(expires_at=None) | Q(expires_at__gt=now))
+
+
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def active(self) -> "ConsentQuerySet":
-        now = timezone.now()
-        return self.filter(granted=True, withdrawn_at=None).filter(
-            Q(expires_at=None) | Q(expires_at__gt=now)
+        return self.filter(consent_active_condition())
+
+    def with_is_active(self) -> "ConsentQuerySet":
+        """Annotate `is_active` from the same definition, for reads that need every row."""
+        return self.annotate(
+            is_active=models.ExpressionWrapper(
+                consent_active_condition(), output_field=models.BooleanField()
+            )
         )
 
 
@@ -579,6 +667,26 @@ class RecordingQuerySet(OrganizationScopedQuerySet):
 
     def available(self) -> "RecordingQuerySet":
         return self.filter(marked_for_deletion_at=None, deleted_at=None)
+
+    def accessible_to(self, user: Any) -> "RecordingQuerySet":
+        """The one recording access rule: available (not marked for deletion, not deleted),
+        in one of the user's organizations, and the user facilitates the session, manages
+        the organization, or holds an active grant to that recording."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        managed = memberships_of(user, roles=[Role.MANAGER]).values("organization_id")
+        granted = RecordingAccessGrant.objects.filter(
+            recording_id=OuterRef("pk"), user=user, revoked_at=None
+        )
+        return (
+            self.available()
+            .for_user(user)
+            .filter(
+                Q(session__group__organization__in=managed)
+                | Q(session__in=Session.objects.facilitated_by(user))
+                | Exists(granted)
+            )
+        )
 
 
 class Recording(models.Model):

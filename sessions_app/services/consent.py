@@ -14,8 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.history import save_with_history
+from accounts.models import User
+
 from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
-from ..selectors_records import consent_list_for_participants
+from ..selectors.consent import ConsentState, consent_list_for_participants
+from .common import UNCHECKED, require_unchanged
 from .recordings import recordings_mark_for_deletion
 
 # Messages tests assert on, marked for translation; gettext at call time follows the
@@ -29,27 +33,17 @@ NOTHING_TO_RECONFIRM = gettext_noop(
 )
 ALREADY_WITHDRAWN = gettext_noop("This consent was already withdrawn.")
 NOT_GRANTED = gettext_noop("This person did not agree, so there is nothing to withdraw.")
-STALE = gettext_noop(
-    "This person's consent changed since the page was opened (perhaps it was sent twice). "
-    "Nothing was saved: check the list and try again."
-)
 RECORDING_DELETION_REASON = "consent withdrawn"
 
-# `known_latest` default: the caller did not say what it saw, so no staleness check.
-UNCHECKED: Any = object()
 
-
-def _check_not_stale(*, participant: Participant, kind: str, known_latest: Any) -> None:
-    if known_latest is UNCHECKED:
-        return
+def _latest_code(*, participant: Participant, kind: str) -> str:
     latest = (
         Consent.objects.filter(participant=participant, form__kind=kind)
         .order_by("-captured_at", "-pk")
         .values_list("code", flat=True)
         .first()
     )
-    if (str(latest) if latest else "") != (str(known_latest) if known_latest else ""):
-        raise ValidationError(_(STALE), code="stale")
+    return str(latest) if latest else ""
 
 
 @transaction.atomic
@@ -59,7 +53,7 @@ def consent_capture(
     form: ConsentForm,
     granted: bool,
     method: str,
-    captured_by: Any,
+    captured_by: User,
     witness: str = "",
     session: Session | None = None,
     captured_at: datetime | None = None,
@@ -77,7 +71,9 @@ def consent_capture(
         raise ValidationError(_(SESSION_OF_ANOTHER_ORGANIZATION), code="other_organization")
     # Lock the participant so two submissions of the same answer cannot both pass the check.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
-    _check_not_stale(participant=participant, kind=form.kind, known_latest=known_latest)
+    require_unchanged(
+        current=_latest_code(participant=participant, kind=form.kind), seen=known_latest
+    )
     captured_at = captured_at or timezone.now()
     consent = Consent(
         participant=participant,
@@ -93,8 +89,7 @@ def consent_capture(
         ),
     )
     consent.full_clean()
-    consent._history_user = captured_by  # type: ignore[attr-defined]
-    consent.save()
+    save_with_history(consent, by=captured_by)
     if not granted:
         # A "no" now outweighs an earlier "yes": it withdraws it, with all that follows.
         _withdraw_standing(participant_id=participant.pk, kind=form.kind, by=captured_by)
@@ -106,7 +101,7 @@ def consent_capture_recording(
     participant: Participant,
     granted: bool,
     method: str,
-    captured_by: Any,
+    captured_by: User,
     witness: str = "",
     session: Session | None = None,
     known_latest: Any = UNCHECKED,
@@ -134,7 +129,7 @@ def consent_reconfirm(
     participant: Participant,
     session: Session,
     method: str,
-    captured_by: Any,
+    captured_by: User,
     witness: str = "",
     known_latest: Any = UNCHECKED,
 ) -> Consent:
@@ -157,7 +152,43 @@ def consent_reconfirm(
     )
 
 
-def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recording]:
+def consent_record_answer(
+    *,
+    participant: Participant,
+    session: Session,
+    agrees: bool,
+    method: str,
+    captured_by: User,
+    witness: str = "",
+    known_latest: Any = UNCHECKED,
+) -> Consent:
+    """A present participant's answer on the session's consent screen: a "yes" from someone
+    who already holds active consent confirms it again for this session; any other answer
+    is captured on the current form version (a "no" withdraws an earlier "yes")."""
+    row = consent_list_for_participants(
+        participants=[participant], organization_id=participant.organization_id
+    )[0]
+    if agrees and row.state == ConsentState.ACTIVE:
+        return consent_reconfirm(
+            participant=participant,
+            session=session,
+            method=method,
+            witness=witness,
+            captured_by=captured_by,
+            known_latest=known_latest,
+        )
+    return consent_capture_recording(
+        participant=participant,
+        granted=agrees,
+        method=method,
+        witness=witness,
+        captured_by=captured_by,
+        session=session,
+        known_latest=known_latest,
+    )
+
+
+def _withdraw_standing(*, participant_id: int, kind: str, by: User) -> list[Recording]:
     """Withdraw every still-standing consent of `kind` for the participant (so no older one
     keeps counting). For recording consent, in the same transaction, mark for deletion
     every recording the participant is on (or was marked present at): access ends on the
@@ -169,8 +200,7 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recor
     for row in standing:
         row.withdrawn_at = now
         row.withdrawn_by = by
-        row._history_user = by  # type: ignore[attr-defined]
-        row.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        save_with_history(row, by=by, update_fields=["withdrawn_at", "withdrawn_by"])
     if kind != ConsentForm.Kind.RECORDING:
         return []
     on_file_ids = (
@@ -193,7 +223,7 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: Any) -> list[Recor
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, by: Any) -> list[Recording]:
+def consent_withdraw(*, consent: Consent, by: User) -> list[Recording]:
     """Withdraw a participant's consent of this kind; withdrawing recording consent removes
     every recording they are on (see _withdraw_standing). Returns the recordings marked."""
     # Lock first: an upload checking this consent waits for us, then sees the withdrawal.

@@ -5,7 +5,6 @@ Sessions follow the schedule: every write that changes the schedule or the topic
 cancelled or one-off sessions.
 """
 
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.history import delete_with_history, save_with_history
 from accounts.models import Membership, Organization, Role, User
 from curriculum.models import Topic
 
-from ..models import Enrollment, FacilitatorAssignment, Group, GroupTopic, Session
-from .scheduling import sessions_generate
+from ..models import Enrollment, FacilitatorAssignment, Group, GroupTopic
+from .planning import sessions_generate
 
 START_DATE_IN_PAST = _("The start date is in the past. Choose today or a later date.")
 CAPACITY_BELOW_ENROLLED = _(
@@ -63,13 +63,11 @@ SCHEDULE_FIELDS = (
 )
 
 
-def group_today(group: Group) -> date:
-    """Today's date where the group meets."""
+def _check_time_zone(group: Group) -> None:
     try:
-        zone = ZoneInfo(group.timezone)
+        ZoneInfo(group.timezone)
     except (ValueError, ZoneInfoNotFoundError) as error:
         raise ValidationError({"timezone": UNKNOWN_TIME_ZONE}) from error
-    return timezone.localdate(timezone=zone)
 
 
 def _check_values(values: dict[str, Any]) -> None:
@@ -89,29 +87,25 @@ def _set_topic_sequence(group: Group, topic_ids: list[int]) -> None:
     )
 
 
-def default_topic_ids() -> list[int]:
-    """The 25 topics in the curriculum's order: a new group's default sequence."""
-    return list(Topic.objects.active().order_by("order").values_list("pk", flat=True))
-
-
 @transaction.atomic
 def group_create(
-    *, organization: Organization, values: dict[str, Any], topic_ids: list[int], by: Any
+    *, organization: Organization, values: dict[str, Any], topic_ids: list[int], by: User
 ) -> Group:
     """Create a group starting today or later, with its topic sequence, and plan its sessions."""
     _check_values(values)
     group = Group(organization=organization, **values)
-    if group.start_date and group.start_date < group_today(group):
+    _check_time_zone(group)
+    if group.start_date and group.start_date < group.today():
         raise ValidationError({"start_date": START_DATE_IN_PAST})
     group.full_clean()
-    group.save()
+    save_with_history(group, by=by)
     _set_topic_sequence(group, topic_ids)
     sessions_generate(group=group)
     return group
 
 
 @transaction.atomic
-def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], by: Any) -> Group:
+def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], by: User) -> Group:
     """Edit a group. Capacity never drops below the people enrolled; a start date may stay
     where it was but not move into the past; a schedule or sequence change re-plans."""
     _check_values(values)
@@ -121,7 +115,8 @@ def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], 
     start_before = group.start_date
     for name, value in values.items():
         setattr(group, name, value)
-    if group.start_date != start_before and group.start_date < group_today(group):
+    _check_time_zone(group)
+    if group.start_date != start_before and group.start_date < group.today():
         raise ValidationError({"start_date": START_DATE_IN_PAST})
     enrolled = Enrollment.objects.filter(group=group).current().count()
     if group.capacity < enrolled:
@@ -134,7 +129,7 @@ def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], 
             }
         )
     group.full_clean()
-    group.save()
+    save_with_history(group, by=by)
     if topic_ids != topics_before:
         _set_topic_sequence(group, topic_ids)
     schedule_changed = schedule_before != [getattr(group, name) for name in SCHEDULE_FIELDS]
@@ -143,14 +138,8 @@ def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], 
     return group
 
 
-def _unplanned_future_sessions(group: Group):
-    return group.sessions.filter(
-        status=Session.Status.PLANNED, starts_at__gt=timezone.now(), attendance=None
-    )
-
-
 @transaction.atomic
-def group_archive(*, group: Group, by: Any) -> int:
+def group_archive(*, group: Group, by: User) -> int:
     """Archive a group and drop its future planned sessions that have no attendance (held,
     cancelled and past sessions stay as history); returns how many were dropped.
     Enrollments stay as they are, so restoring brings the same people back."""
@@ -158,26 +147,27 @@ def group_archive(*, group: Group, by: Any) -> int:
     if group.archived_at is not None:
         return 0
     group.archived_at = timezone.now()
-    group.save(update_fields=["archived_at"])
-    dropped, _per_model = _unplanned_future_sessions(group).delete()
+    save_with_history(group, by=by, update_fields=["archived_at"])
+    future = group.sessions.planned().filter(starts_at__gt=timezone.now(), attendance=None)
+    dropped, _per_model = future.delete()
     return dropped
 
 
 @transaction.atomic
-def group_restore(*, group: Group, by: Any) -> Group:
+def group_restore(*, group: Group, by: User) -> Group:
     """Bring an archived group back and plan its sessions again."""
     group = Group.objects.select_for_update().get(pk=group.pk)
     if group.archived_at is None:
         return group
     group.archived_at = None
-    group.save(update_fields=["archived_at"])
+    save_with_history(group, by=by, update_fields=["archived_at"])
     sessions_generate(group=group)
     return group
 
 
 @transaction.atomic
 def facilitator_assign(
-    *, group: Group, user: User, role: str, by: Any
+    *, group: Group, user: User, role: str, by: User
 ) -> tuple[FacilitatorAssignment, bool]:
     """Assign a facilitator member of the group's organization with a role, or change the
     role of one already assigned; returns the assignment and whether it is new."""
@@ -191,15 +181,15 @@ def facilitator_assign(
     if assignment is None:
         assignment = FacilitatorAssignment(group=group, user=user, role=role)
         assignment.full_clean()
-        assignment.save()
+        save_with_history(assignment, by=by)
         return assignment, True
     if assignment.role != role:
         assignment.role = role
         assignment.full_clean()
-        assignment.save(update_fields=["role"])
+        save_with_history(assignment, by=by, update_fields=["role"])
     return assignment, False
 
 
-def facilitator_unassign(*, assignment: FacilitatorAssignment, by: Any) -> None:
+def facilitator_unassign(*, assignment: FacilitatorAssignment, by: User) -> None:
     """Remove a facilitator from a group (kept in the assignment's history)."""
-    assignment.delete()
+    delete_with_history(assignment, by=by)

@@ -12,25 +12,24 @@ confirmation; facilitators are asked to get one.
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.history import save_with_history
+from accounts.models import Organization, User
 
-from ..models import Attendance, Enrollment, Group, Participant, Session
-from .groups import group_today
+from ..models import GROUP_CAPACITY_MAX, Attendance, Enrollment, Group, Participant, Session
 
 CONTACT_NEEDED_FOR_REMINDERS = _(
     "To get reminders, add an email address or a phone number (or untick reminders)."
 )
 GROUP_FULL = _(
     "This group is full: %(capacity)s of %(capacity)s places are taken. A program manager "
-    "can raise its capacity (up to 50), or record that someone has left."
+    "can raise its capacity (up to %(max)s), or record that someone has left."
 )
 ALREADY_ENROLLED = _("%(name)s is already in this group.")
 CLOSED_GROUP_STARTED = _(
@@ -67,64 +66,60 @@ def _apply(participant: Participant, values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def participant_create(
-    *, organization: Organization, values: dict[str, Any], by: Any
+    *, organization: Organization, values: dict[str, Any], by: User
 ) -> Participant:
     """Add a participant: chosen name or initials; contact only if given, encrypted at rest."""
     participant = Participant(organization=organization)
     _apply(participant, values)
-    participant.save()
+    save_with_history(participant, by=by)
     return participant
 
 
 @transaction.atomic
-def participant_update(*, participant: Participant, values: dict[str, Any], by: Any) -> Participant:
+def participant_update(
+    *, participant: Participant, values: dict[str, Any], by: User
+) -> Participant:
     """Change what a participant chose to give; reminders still need a way to reach them."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     _apply(participant, values)
-    participant.save()
+    save_with_history(participant, by=by)
     return participant
 
 
 @transaction.atomic
-def participant_archive(*, participant: Participant, left_reason: str, by: Any) -> int:
+def participant_archive(*, participant: Participant, left_reason: str, by: User) -> int:
     """Archive a participant and end their current enrollments with `left_reason`; returns
     how many enrollments ended. Past rosters and attendance stay as they were."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.archived_at is not None:
         return 0
     participant.archived_at = timezone.now()
-    participant.save(update_fields=["archived_at"])
+    save_with_history(participant, by=by, update_fields=["archived_at"])
     ended = 0
     for enrollment in (
         Enrollment.objects.current().filter(participant=participant).select_related("group")
     ):
-        enrollment.left_on = max(group_today(enrollment.group), enrollment.joined_on)
+        enrollment.left_on = max(enrollment.group.today(), enrollment.joined_on)
         enrollment.left_reason = left_reason
         enrollment.full_clean()
-        enrollment.save(update_fields=["left_on", "left_reason"])
+        save_with_history(enrollment, by=by, update_fields=["left_on", "left_reason"])
         ended += 1
     return ended
 
 
 @transaction.atomic
-def participant_restore(*, participant: Participant, by: Any) -> Participant:
+def participant_restore(*, participant: Participant, by: User) -> Participant:
     """Bring an archived participant back (their old enrollments stay ended)."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.archived_at = None
-    participant.save(update_fields=["archived_at"])
+    save_with_history(participant, by=by, update_fields=["archived_at"])
     return participant
 
 
 def group_has_started(group: Group) -> bool:
     """A session of the group has been held, or a planned one has begun."""
-    return (
-        group.sessions.filter(
-            Q(status=Session.Status.HELD)
-            | Q(status=Session.Status.PLANNED, starts_at__lte=timezone.now())
-        )
-        .only("pk")
-        .exists()
-    )
+    begun = group.sessions.planned().filter(starts_at__lte=timezone.now())
+    return (group.sessions.filter(status=Session.Status.HELD) | begun).only("pk").exists()
 
 
 def _display(day: date) -> str:
@@ -136,7 +131,7 @@ def enrollment_create(
     *,
     group: Group,
     participant: Participant,
-    by: Any,
+    by: User,
     joined_on: date | None = None,
     allow_closed_group_late_join: bool = False,
 ) -> Enrollment:
@@ -157,7 +152,7 @@ def enrollment_create(
             {"participant": ValidationError(PARTICIPANT_ARCHIVED, params={"name": participant})}
         )
     # Default: today, or the first day for a group that has not started yet.
-    joined_on = joined_on or max(group_today(group), group.start_date)
+    joined_on = joined_on or max(group.today(), group.start_date)
     if joined_on < group.start_date:
         raise ValidationError(
             {
@@ -176,7 +171,9 @@ def enrollment_create(
             {"participant": ValidationError(ALREADY_ENROLLED, params={"name": participant})}
         )
     if current.count() >= group.capacity:
-        raise ValidationError(GROUP_FULL, params={"capacity": group.capacity})
+        raise ValidationError(
+            GROUP_FULL, params={"capacity": group.capacity, "max": GROUP_CAPACITY_MAX}
+        )
     if (
         group.admission == Group.Admission.CLOSED
         and not allow_closed_group_late_join
@@ -185,7 +182,7 @@ def enrollment_create(
         raise ValidationError(CLOSED_GROUP_STARTED, code="closed_group_started")
     enrollment = Enrollment(group=group, participant=participant, joined_on=joined_on)
     enrollment.full_clean()
-    enrollment.save()
+    save_with_history(enrollment, by=by)
     return enrollment
 
 
@@ -194,7 +191,7 @@ def participant_create_and_enroll(
     *,
     group: Group,
     values: dict[str, Any],
-    by: Any,
+    by: User,
     joined_on: date | None = None,
     allow_closed_group_late_join: bool = False,
 ) -> Enrollment:
@@ -215,19 +212,19 @@ def _last_attended_day(enrollment: Enrollment) -> date | None:
     ).aggregate(last=Max("session__starts_at"))["last"]
     if last is None:
         return None
-    return timezone.localtime(last, ZoneInfo(enrollment.group.timezone)).date()
+    return timezone.localtime(last, enrollment.group.zone).date()
 
 
 @transaction.atomic
 def enrollment_end(
-    *, enrollment: Enrollment, left_on: date | None, left_reason: str, by: Any
+    *, enrollment: Enrollment, left_on: date | None, left_reason: str, by: User
 ) -> Enrollment:
     """Record that a participant left: they drop off the rosters of sessions from `left_on`
     (default today) on, never off sessions already attended. Not in advance."""
     enrollment = (
         Enrollment.objects.select_for_update().select_related("group").get(pk=enrollment.pk)
     )
-    today = group_today(enrollment.group)
+    today = enrollment.group.today()
     left_on = left_on or today
     if left_on > today:
         raise ValidationError({"left_on": LEFT_IN_FUTURE})
@@ -251,5 +248,5 @@ def enrollment_end(
     enrollment.left_on = left_on
     enrollment.left_reason = left_reason
     enrollment.full_clean()
-    enrollment.save(update_fields=["left_on", "left_reason"])
+    save_with_history(enrollment, by=by, update_fields=["left_on", "left_reason"])
     return enrollment

@@ -7,7 +7,7 @@ Higher apps (the facilitators app's review assignments) call `recording_grant_ac
 import hashlib
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import filetype
@@ -15,16 +15,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.history import save_with_history
+from accounts.models import User
 from accounts.scoping import memberships_of
 
 from ..models import Consent, Recording, RecordingAccessGrant, RecordingAccessLog, Session
-from ..selectors_records import ConsentState, consent_list_for_session
+from ..selectors.consent import ConsentState, consent_list_for_session
+from ..selectors.recordings import recording_latest_code, recording_list_due_for_purge
+from ..tasks import purge_recordings
+from .common import UNCHECKED, require_unchanged
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +48,6 @@ DROP_INS_PRESENT = gettext_noop(
     "Unregistered drop-ins were present, and they could not give recording consent. "
     "Nothing was saved."
 )
-STALE = gettext_noop(
-    "A recording was added to this session since the page was opened (perhaps the form was "
-    "sent twice). Nothing was saved: check the list before uploading again."
-)
 GRANTEE_NOT_A_MEMBER = gettext_noop(
     "Access can only be given to a member of the recording's organization."
 )
@@ -57,8 +57,6 @@ REASON_REVIEWED = "reviewed"
 REASON_PRESENT_WITHOUT_CONSENT = "someone present had not consented"
 REASON_RETENTION = "retention period ended"
 
-# `known_latest` default: the caller did not say what it saw, so no staleness check.
-UNCHECKED: Any = object()
 _SNIFF_BYTES = 8192  # filetype reads at most this many bytes
 
 
@@ -109,7 +107,7 @@ def recording_check_consent(*, session: Session) -> list[int]:
 
 
 def recordings_mark_for_deletion(
-    *, recordings: Iterable[Recording], reason: str, by: Any
+    *, recordings: Iterable[Recording], reason: str, by: User
 ) -> list[Recording]:
     """Mark recordings for deletion: access ends on the next request, and the files are
     purged right after commit (the nightly purge would catch them too)."""
@@ -118,19 +116,18 @@ def recordings_mark_for_deletion(
     for recording in recordings:
         recording.marked_for_deletion_at = now
         recording.deletion_reason = reason
-        recording._history_user = by  # type: ignore[attr-defined]
-        recording.save(update_fields=["marked_for_deletion_at", "deletion_reason"])
+        save_with_history(
+            recording, by=by, update_fields=["marked_for_deletion_at", "deletion_reason"]
+        )
         marked.append(recording)
     if marked:
-        from ..tasks import purge_recordings
-
         # robust: with the broker down the marking still stands and the nightly purge
         # deletes the files; the person withdrawing must not see an error.
         transaction.on_commit(purge_recordings.delay, robust=True)
     return marked
 
 
-def recordings_recheck_consent(*, session: Session, by: Any) -> list[Recording]:
+def recordings_recheck_consent(*, session: Session, by: User) -> list[Recording]:
     """Invariant 4 after the fact: when attendance changes so that someone present (or a
     drop-in) has no active recording consent, the session's recordings are marked for
     deletion. Returns those marked."""
@@ -155,12 +152,55 @@ def _sha256(file: UploadedFile) -> str:
     return digest.hexdigest()
 
 
+def _recheck_consent_locked(*, session: Session) -> list[int]:
+    """Invariant 4 again, with the session locked by the caller and the consents relied on
+    locked here: a withdrawal waits for us and then marks this recording, or we see it
+    (and any expiry since the first check). Returns the consents' ids."""
+    consent_ids = recording_check_consent(session=session)
+    still_active = Consent.objects.select_for_update().filter(pk__in=consent_ids).active()
+    if len(still_active.values_list("pk", flat=True)) != len(consent_ids):
+        recording_check_consent(session=session)  # raises, naming who
+    return consent_ids
+
+
+def _store(
+    *,
+    session: Session,
+    file: UploadedFile,
+    purpose: str,
+    content_type: str,
+    sha256: str,
+    uploaded_by: User,
+    consent_ids: list[int],
+    stored: list[str],
+) -> Recording:
+    """Save the file under a random name (noted in `stored`, so a refusal can delete it)
+    and the row with who is on it."""
+    recording = Recording(
+        session=session,
+        purpose=purpose,
+        content_type=content_type,
+        size_bytes=file.size or 0,
+        sha256=sha256,
+        uploaded_by=uploaded_by,
+    )
+    # upload_to gives a random name; nothing about the session is in the path.
+    recording.file.save("recording", file, save=False)
+    stored.append(recording.file.name)
+    recording.full_clean()
+    save_with_history(recording, by=uploaded_by)
+    recording.participants.set(
+        Consent.objects.filter(pk__in=consent_ids).values_list("participant_id", flat=True)
+    )
+    return recording
+
+
 def recording_upload(
     *,
     session: Session,
     file: UploadedFile,
     purpose: str,
-    uploaded_by: Any,
+    uploaded_by: User,
     known_latest: Any = UNCHECKED,
 ) -> Recording:
     """Store a recording of a held session in private storage under a random name, with its
@@ -170,58 +210,38 @@ def recording_upload(
     content_type = recording_check_file(file)
     recording_check_consent(session=session)  # fail fast, before reading the whole file
     sha256 = _sha256(file)
-    stored_name = ""
+    stored: list[str] = []
     try:
         with transaction.atomic():
-            # Lock the session (drop-ins, status, double submits) and the consents relied on
-            # (a withdrawal waits for us and then marks this recording, or we see it).
+            # Lock the session: drop-ins, status and double submits hold still until we commit.
             Session.objects.select_for_update().filter(pk=session.pk).first()
             session.refresh_from_db(fields=["status", "drop_in_count"])
-            if known_latest is not UNCHECKED:
-                latest = (
-                    Recording.objects.filter(session=session)
-                    .order_by("-uploaded_at", "-pk")
-                    .values_list("code", flat=True)
-                    .first()
-                )
-                if (str(latest) if latest else "") != (str(known_latest or "")):
-                    raise ValidationError(_(STALE), code="stale")
-            consent_ids = recording_check_consent(session=session)
-            still_active = Consent.objects.select_for_update().filter(pk__in=consent_ids).active()
-            if len(still_active.values_list("pk", flat=True)) != len(consent_ids):
-                recording_check_consent(session=session)  # raises, naming who
-            recording = Recording(
+            require_unchanged(current=recording_latest_code(session=session), seen=known_latest)
+            consent_ids = _recheck_consent_locked(session=session)
+            return _store(
                 session=session,
+                file=file,
                 purpose=purpose,
                 content_type=content_type,
-                size_bytes=file.size or 0,
                 sha256=sha256,
                 uploaded_by=uploaded_by,
-            )
-            # upload_to gives a random name; nothing about the session is in the path.
-            recording.file.save("recording", file, save=False)
-            stored_name = recording.file.name
-            recording.full_clean()
-            recording._history_user = uploaded_by  # type: ignore[attr-defined]
-            recording.save()
-            recording.participants.set(
-                Consent.objects.filter(pk__in=consent_ids).values_list("participant_id", flat=True)
+                consent_ids=consent_ids,
+                stored=stored,
             )
     except BaseException:
-        if stored_name:
-            Recording._meta.get_field("file").storage.delete(stored_name)  # type: ignore[attr-defined]
+        for name in stored:
+            Recording._meta.get_field("file").storage.delete(name)  # type: ignore[attr-defined]
         raise
-    return recording
 
 
-def recording_log_access(*, recording: Recording, user: Any, action: str) -> RecordingAccessLog:
+def recording_log_access(*, recording: Recording, user: User, action: str) -> RecordingAccessLog:
     """Every view or download of a recording leaves a row: who, when, which (invariant 7)."""
     return RecordingAccessLog.objects.create(recording=recording, user=user, action=action)
 
 
 @transaction.atomic
 def recording_grant_access(
-    *, recording: Recording, user: Any, granted_by: Any
+    *, recording: Recording, user: User, granted_by: User
 ) -> RecordingAccessGrant:
     """Give one user (e.g. an assigned reviewer) access to one recording. The user must be a
     member of the recording's organization (tenant isolation holds for reviewers too);
@@ -239,13 +259,12 @@ def recording_grant_access(
     if standing is not None:
         return standing
     grant = RecordingAccessGrant(recording=recording, user=user, granted_by=granted_by)
-    grant._history_user = granted_by  # type: ignore[attr-defined]
-    grant.save()
+    save_with_history(grant, by=granted_by)
     return grant
 
 
 @transaction.atomic
-def recording_revoke_access(*, recording: Recording, user: Any, revoked_by: Any) -> int:
+def recording_revoke_access(*, recording: Recording, user: User, revoked_by: User) -> int:
     """End a user's access to a recording (e.g. a review assignment withdrawn); returns how
     many grants ended (0 when there was none: revoking twice is harmless)."""
     grants = list(
@@ -256,13 +275,12 @@ def recording_revoke_access(*, recording: Recording, user: Any, revoked_by: Any)
     now = timezone.now()
     for grant in grants:
         grant.revoked_at = now
-        grant._history_user = revoked_by  # type: ignore[attr-defined]
-        grant.save(update_fields=["revoked_at"])
+        save_with_history(grant, by=revoked_by, update_fields=["revoked_at"])
     return len(grants)
 
 
 @transaction.atomic
-def recording_mark_reviewed(*, recording: Recording, by: Any) -> Recording:
+def recording_mark_reviewed(*, recording: Recording, by: User) -> Recording:
     """The review is done: nobody may play it any more and its file is purged (invariant 4)."""
     locked = Recording.objects.select_for_update().get(pk=recording.pk)
     if locked.deleted_at is not None:
@@ -270,23 +288,11 @@ def recording_mark_reviewed(*, recording: Recording, by: Any) -> Recording:
     if locked.reviewed_at is not None:
         raise ValidationError(_(ALREADY_REVIEWED), code="already_reviewed")
     locked.reviewed_at = timezone.now()
-    locked._history_user = by  # type: ignore[attr-defined]
-    locked.save(update_fields=["reviewed_at"])
+    save_with_history(locked, by=by, update_fields=["reviewed_at"])
     recordings_mark_for_deletion(recordings=[locked], reason=REASON_REVIEWED, by=by)
     recording.reviewed_at = locked.reviewed_at
     recording.marked_for_deletion_at = locked.marked_for_deletion_at
     return locked
-
-
-def recording_list_due_for_purge(*, now: datetime | None = None):
-    """Not yet deleted, and marked for deletion, reviewed, or past RECORDING_RETENTION_DAYS."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.RECORDING_RETENTION_DAYS)
-    return Recording.objects.filter(deleted_at=None).filter(
-        Q(marked_for_deletion_at__isnull=False)
-        | Q(reviewed_at__isnull=False)
-        | Q(uploaded_at__lt=cutoff)
-    )
 
 
 def recording_purge(*, now: datetime | None = None) -> int:

@@ -5,7 +5,7 @@ Each form carries the `version` of what it was built from; a write whose version
 longer matches (a second tap, a co-facilitator saving first) is refused as stale, so an
 outdated page never overwrites newer facts. Every write locks the session row, checks,
 then saves, all in one transaction: nothing is half-saved. History (who and when) is
-kept by django-simple-history for everything but notes to self.
+kept through `save_with_history` for everything but notes to self.
 """
 
 import hashlib
@@ -14,10 +14,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.history import delete_with_history, save_with_history
+from accounts.models import User
 from curriculum.models import TopicMaterial
 
 from ..models import (
@@ -29,14 +30,10 @@ from ..models import (
     Session,
     SessionLog,
 )
-from ..selectors_sessions import group_today, session_local_date, session_roster
+from ..selectors.running import session_materials, session_roster
+from .common import require_unchanged
 from .recordings import recordings_recheck_consent
 
-STALE = _(
-    "Not saved: this part of the session changed after you opened the page (a second tap, "
-    "or a co-facilitator saved first). The page now shows what is saved; check it and "
-    "save again."
-)
 CANCELLED = _("This session was cancelled; there is nothing to run.")
 NOT_YET = _("This session's day has not come yet; you can run it from that day on.")
 NOT_ON_ROSTER = _(
@@ -48,11 +45,6 @@ NOBODY_THERE = _(
     "Take attendance first: a held session has at least one person present or a drop-in."
 )
 HANDOUT_NOT_FOR_TOPIC = _("Choose handouts from this session's topics.")
-
-
-class Stale(ValidationError):
-    def __init__(self) -> None:
-        super().__init__(STALE, code="stale")
 
 
 # --- Versions: what a form was built from -----------------------------------------------
@@ -95,22 +87,11 @@ def note_version(note: FacilitatorNote | None) -> str:
 # --- Shared checks ----------------------------------------------------------------------
 
 
-def _lock(session: Session) -> Session:
-    return (
-        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
-    )
-
-
 def _require_runnable(session: Session) -> None:
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(CANCELLED, code="cancelled")
-    if session_local_date(session) > group_today(session.group):
+    if session.local_date > session.group.today():
         raise ValidationError(NOT_YET, code="not_yet")
-
-
-def _require_version(current: str, expected: str) -> None:
-    if current != expected:
-        raise Stale
 
 
 def _roster_ids(session: Session) -> set[int]:
@@ -126,17 +107,19 @@ def attendance_record(
     session: Session,
     marks: Mapping[int, str],
     drop_in_count: int,
-    by: Any,
+    by: User,
     expected_version: str,
 ) -> list[Recording]:
     """Record present/absent/excused for people on the session's roster, and the count of
     unregistered drop-ins. Only changed rows are written. If the session has a recording
     and someone present now lacks recording consent (or drop-ins appear), the recording is
     marked for deletion (invariant 4); returns the recordings so marked."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
-    _require_version(attendance_version(existing.values(), session.drop_in_count), expected_version)
+    require_unchanged(
+        current=attendance_version(existing.values(), session.drop_in_count), seen=expected_version
+    )
     if set(marks) - _roster_ids(session):
         raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
     valid = set(Attendance.Status.values)
@@ -151,14 +134,12 @@ def attendance_record(
             row = Attendance(session=session, participant_id=participant_id)
         row.status = status
         row.recorded_by = by
-        row._history_user = by  # type: ignore[attr-defined]
-        row.save()
+        save_with_history(row, by=by)
         changed += 1
     if drop_in_count != session.drop_in_count:
         session.drop_in_count = drop_in_count
-        session._history_user = by  # type: ignore[attr-defined]
         session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
-        session.save(update_fields=["drop_in_count"])
+        save_with_history(session, by=by, update_fields=["drop_in_count"])
         changed += 1
     return recordings_recheck_consent(session=session, by=by) if changed else []
 
@@ -176,22 +157,17 @@ def session_log_save(
     check_out_done: bool,
     follow_up_needed: bool,
     actual_length_minutes: int | None,
-    by: Any,
+    by: User,
     expected_version: str,
 ) -> SessionLog:
     """Save which parts of the format were done; handouts are references to the session's
     topics' materials (shared, or the session's organization's own)."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     log = SessionLog.objects.filter(session=session).first()
-    _require_version(log_version(log), expected_version)
+    require_unchanged(current=log_version(log), seen=expected_version)
     handouts = list(handouts)
-    topic_ids = {session.topic_id, session.second_topic_id} - {None}
-    allowed = set(
-        TopicMaterial.objects.filter(topic_id__in=topic_ids)
-        .filter(Q(organization=None) | Q(organization_id=session.group.organization_id))
-        .values_list("pk", flat=True)
-    )
+    allowed = set(session_materials(session=session).values_list("pk", flat=True))
     if any(h.pk not in allowed for h in handouts):
         raise ValidationError({"handouts_used": HANDOUT_NOT_FOR_TOPIC}, code="handout")
     log = log or SessionLog(session=session)
@@ -201,9 +177,8 @@ def session_log_save(
     log.follow_up_needed = follow_up_needed
     log.actual_length_minutes = actual_length_minutes
     log.updated_by = by
-    log._history_user = by  # type: ignore[attr-defined]
     log.full_clean(exclude=["session", "updated_by"])
-    log.save()
+    save_with_history(log, by=by)
     if {h.pk for h in handouts} != set(log.handouts_used.values_list("pk", flat=True)):
         log.handouts_used.set(handouts)
     return log
@@ -214,41 +189,40 @@ def session_log_save(
 
 @transaction.atomic
 def adaptation_add(
-    *, session: Session, category: str, what: str, why: str, by: Any, expected_version: str
+    *, session: Session, category: str, what: str, why: str, by: User, expected_version: str
 ) -> Adaptation:
     """Note what was changed from the format and why."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
-    _require_version(
-        adaptations_version(Adaptation.objects.filter(session=session)), expected_version
+    require_unchanged(
+        current=adaptations_version(Adaptation.objects.filter(session=session)),
+        seen=expected_version,
     )
     adaptation = Adaptation(
         session=session, category=category, what=what.strip(), why=why.strip(), created_by=by
     )
-    adaptation._history_user = by  # type: ignore[attr-defined]
     adaptation.full_clean(exclude=["session", "created_by"])
-    adaptation.save()
+    save_with_history(adaptation, by=by)
     return adaptation
 
 
 @transaction.atomic
-def adaptation_remove(*, adaptation: Adaptation, by: Any) -> None:
+def adaptation_remove(*, adaptation: Adaptation, by: User) -> None:
     """Remove an adaptation noted by mistake; its history keeps who removed it and when."""
-    _lock(adaptation.session)
-    adaptation._history_user = by  # type: ignore[attr-defined]
-    adaptation.delete()
+    Session.objects.locked().get(pk=adaptation.session_id)
+    delete_with_history(adaptation, by=by)
 
 
 # --- Notes to self ----------------------------------------------------------------------
 
 
 @transaction.atomic
-def note_save(*, session: Session, author: Any, body: str, expected_version: str) -> None:
+def note_save(*, session: Session, author: User, body: str, expected_version: str) -> None:
     """Save the author's own note on the session (blank removes it). Only its author ever
     reads it, so it keeps no history."""
-    _lock(session)
+    Session.objects.locked().get(pk=session.pk)
     note = FacilitatorNote.objects.filter(session=session, author=author).first()
-    _require_version(note_version(note), expected_version)
+    require_unchanged(current=note_version(note), seen=expected_version)
     body = body.strip()
     if not body:
         if note is not None:
@@ -265,14 +239,14 @@ def note_save(*, session: Session, author: Any, body: str, expected_version: str
 
 @transaction.atomic
 def commitments_save(
-    *, session: Session, texts: Mapping[int, str], by: Any, expected_version: str
+    *, session: Session, texts: Mapping[int, str], by: User, expected_version: str
 ) -> int:
     """Save participants' commitments in their own words (blank removes one); read back at
     the next session's check-in. Returns how many changed."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     existing = {c.participant_id: c for c in Commitment.objects.filter(session=session)}
-    _require_version(commitments_version(existing.values()), expected_version)
+    require_unchanged(current=commitments_version(existing.values()), seen=expected_version)
     if set(texts) - _roster_ids(session):
         raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
     changed = 0
@@ -284,14 +258,12 @@ def commitments_save(
         if row is None and not text:
             continue
         if row is not None and not text:
-            row._history_user = by  # type: ignore[attr-defined]
-            row.delete()
+            delete_with_history(row, by=by)
         else:
             row = row or Commitment(session=session, participant_id=participant_id)
             row.text = text
-            row._history_user = by  # type: ignore[attr-defined]
             row.full_clean(exclude=["session", "participant"])
-            row.save()
+            save_with_history(row, by=by)
         changed += 1
     return changed
 
@@ -300,10 +272,10 @@ def commitments_save(
 
 
 @transaction.atomic
-def session_mark_held(*, session: Session, by: Any) -> Session:
+def session_mark_held(*, session: Session, by: User) -> Session:
     """Mark the session held (who and when). Later changes stay possible and are kept in
     history; marking it twice is refused."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     if session.status == Session.Status.HELD:
         raise ValidationError(ALREADY_HELD, code="already_held")
     _require_runnable(session)
@@ -315,6 +287,5 @@ def session_mark_held(*, session: Session, by: Any) -> Session:
     session.status = Session.Status.HELD
     session.held_at = timezone.now()
     session.held_by = by
-    session._history_user = by  # type: ignore[attr-defined]
-    session.save(update_fields=["status", "held_at", "held_by"])
+    save_with_history(session, by=by, update_fields=["status", "held_at", "held_by"])
     return session

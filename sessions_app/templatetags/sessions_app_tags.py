@@ -1,16 +1,16 @@
 """Template tags for pages outside sessions_app that show a user's sessions (the home
 page lives in accounts, which may not import sessions_app)."""
 
-from typing import Any
-
 from django import template
 
-from ..selectors_sessions import MySessions, my_sessions
+from accounts.models import User
+
+from ..selectors.running import MySessions, my_sessions
 
 register = template.Library()
 
 
 @register.simple_tag
-def my_sessions_summary(user: Any) -> MySessions:
+def my_sessions_summary(user: User) -> MySessions:
     """Today's, upcoming and recent sessions the user facilitates (two queries)."""
     return my_sessions(user=user)

@@ -5,25 +5,26 @@ people in it; everyone else in the organization gets 403, outsiders 404.
 """
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import role_required
+from accounts.access import organizations_managed_by, role_required
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 
-from .. import selectors_groups as selectors
 from ..access import get_group_for_manager, get_group_for_team, user_manages
-from ..forms_groups import (
-    LANGUAGE_CHOICES,
+from ..forms.common import language_name
+from ..forms.groups import (
     AssignFacilitatorForm,
     EnrollForm,
     GroupForm,
@@ -31,6 +32,7 @@ from ..forms_groups import (
     NewParticipantEnrollForm,
 )
 from ..models import Group
+from ..selectors import groups as selectors
 from ..services import groups as group_services
 from ..services import participants as participant_services
 
@@ -39,12 +41,12 @@ GROUPS_PER_PAGE = 25
 
 @role_required(Role.MANAGER, Role.FACILITATOR)
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     archived = request.GET.get("show") == "archived"
     groups = Paginator(
         selectors.group_list_for_user(user=request.user, archived=archived), GROUPS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    managed = selectors.organizations_managed_by(request.user)
+    managed = organizations_managed_by(request.user).exists()
     return render(
         request,
         "sessions_app/groups/list.html",
@@ -52,7 +54,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "several_organizations": len({g.organization_id for g in groups}) > 1,
             "archived": archived,
-            "can_create": bool(managed),
+            "can_create": managed,
             "query": "show=archived" if archived else "",
         },
     )
@@ -60,8 +62,8 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MANAGER)
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
-    organizations = selectors.organizations_managed_by(request.user)
+def group_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organizations = list(organizations_managed_by(request.user))
     form = GroupForm(request.POST or None, organizations=organizations)
     if request.method == "POST":
         if form.is_valid():
@@ -88,14 +90,14 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def group_detail(request: HttpRequest, code) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_team(request.user, code)
     return _detail_page(request, group)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def group_edit(request: HttpRequest, code) -> HttpResponse:
+def group_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
     if request.method == "GET":
         return _form_page(
@@ -120,7 +122,7 @@ def group_edit(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_archive(request: HttpRequest, code) -> HttpResponse:
+def group_archive(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
     dropped = group_services.group_archive(group=group, by=request.user)
     messages.success(
@@ -133,7 +135,7 @@ def group_archive(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_restore(request: HttpRequest, code) -> HttpResponse:
+def group_restore(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
     group_services.group_restore(group=group, by=request.user)
     messages.success(request, _("Group restored and its sessions planned again."))
@@ -142,7 +144,7 @@ def group_restore(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_facilitator_assign(request: HttpRequest, code) -> HttpResponse:
+def group_facilitator_assign(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
     form = AssignFacilitatorForm(request.POST, group=group)
     if form.is_valid():
@@ -171,7 +173,7 @@ def group_facilitator_assign(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_facilitator_unassign(request: HttpRequest, code) -> HttpResponse:
+def group_facilitator_unassign(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
     pk = _int_or_none(request.POST.get("assignment"))
     assignment = (
@@ -190,7 +192,7 @@ def group_facilitator_unassign(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_enroll(request: HttpRequest, code) -> HttpResponse:
+def group_enroll(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_team(request.user, code)
     can_confirm = user_manages(request.user, group.organization_id)
     form = EnrollForm(request.POST, group=group, can_confirm=can_confirm)
@@ -215,7 +217,7 @@ def group_enroll(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def group_enroll_new(request: HttpRequest, code) -> HttpResponse:
+def group_enroll_new(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_team(request.user, code)
     can_confirm = user_manages(request.user, group.organization_id)
     form = NewParticipantEnrollForm(request.POST, group=group, can_confirm=can_confirm)
@@ -241,13 +243,15 @@ def group_enroll_new(request: HttpRequest, code) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def group_enrollment_end(request: HttpRequest, code, participant_code) -> HttpResponse:
+def group_enrollment_end(
+    request: AuthenticatedHttpRequest, code: UUID, participant_code: UUID
+) -> HttpResponse:
     group = get_group_for_team(request.user, code)
     enrollment = get_object_or_404(
         group.enrollments.current().select_related("participant"),
         participant__code=participant_code,
     )
-    today = group_services.group_today(group)
+    today = group.today()
     form = LeaveForm(request.POST or None, today=today)
     if request.method == "POST":
         if form.is_valid():
@@ -289,7 +293,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _form_page(
-    request: HttpRequest, form: GroupForm, *, group: Group | None, status: int = 200
+    request: AuthenticatedHttpRequest, form: GroupForm, *, group: Group | None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -300,7 +304,7 @@ def _form_page(
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     group: Group,
     *,
     enroll_form: EnrollForm | None = None,
@@ -328,6 +332,6 @@ def _detail_page(
         if can_manage:
             context["assign_form"] = assign_form or AssignFacilitatorForm(group=group)
     context["places_left"] = max(group.capacity - len(roster), 0)
-    context["language_name"] = dict(LANGUAGE_CHOICES).get(group.language, group.language)
+    context["language_name"] = language_name(group.language)
     context["weekday_names"] = [WEEKDAYS[day] for day in sorted(group.weekdays)]
     return render(request, "sessions_app/groups/detail.html", context, status=status)

@@ -5,30 +5,32 @@ name, encrypted contact details, and the groups they are in.
 """
 
 from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import role_required
+from accounts.access import organizations_managed_by, role_required
 from accounts.forms import add_service_errors
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 
-from .. import selectors_groups as selectors
 from ..access import get_participant_for_manager
-from ..forms_groups import (
-    LANGUAGE_CHOICES,
+from ..forms.common import language_name
+from ..forms.participants import (
     ArchiveParticipantForm,
     JoinGroupForm,
     ParticipantCreateForm,
     ParticipantForm,
 )
 from ..models import Participant
+from ..selectors import participants as selectors
 from ..services import participants as services
 
 PARTICIPANTS_PER_PAGE = 50
@@ -36,7 +38,7 @@ PARTICIPANTS_PER_PAGE = 50
 
 @role_required(Role.MANAGER)
 @require_GET
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:60]
     archived = request.GET.get("show") == "archived"
     participants = Paginator(
@@ -54,15 +56,15 @@ def participant_list(request: HttpRequest) -> HttpResponse:
             "q": query,
             "archived": archived,
             "query": urlencode(params),
-            "several_organizations": len(selectors.organizations_managed_by(request.user)) > 1,
+            "several_organizations": organizations_managed_by(request.user).count() > 1,
         },
     )
 
 
 @role_required(Role.MANAGER)
 @require_http_methods(["GET", "POST"])
-def participant_create(request: HttpRequest) -> HttpResponse:
-    organizations = selectors.organizations_managed_by(request.user)
+def participant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    organizations = list(organizations_managed_by(request.user))
     form = ParticipantCreateForm(request.POST or None, organizations=organizations)
     if request.method == "POST":
         if form.is_valid():
@@ -87,14 +89,14 @@ def participant_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def participant_detail(request: HttpRequest, code) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     return _detail_page(request, participant)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def participant_edit(request: HttpRequest, code) -> HttpResponse:
+def participant_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     if request.method == "GET":
         form = ParticipantForm(initial=ParticipantForm.initial_for(participant))
@@ -115,7 +117,7 @@ def participant_edit(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_archive(request: HttpRequest, code) -> HttpResponse:
+def participant_archive(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     form = ArchiveParticipantForm(request.POST)
     if not form.is_valid():
@@ -133,7 +135,7 @@ def participant_archive(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_restore(request: HttpRequest, code) -> HttpResponse:
+def participant_restore(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     services.participant_restore(participant=participant, by=request.user)
     messages.success(request, _("%(name)s is active again.") % {"name": participant})
@@ -142,7 +144,7 @@ def participant_restore(request: HttpRequest, code) -> HttpResponse:
 
 @require_POST
 @login_required
-def participant_enroll(request: HttpRequest, code) -> HttpResponse:
+def participant_enroll(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     form = JoinGroupForm(request.POST, participant=participant)
     if form.is_valid():
@@ -170,7 +172,7 @@ def participant_enroll(request: HttpRequest, code) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: ParticipantForm,
     *,
     participant: Participant | None,
@@ -185,7 +187,7 @@ def _form_page(
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     participant: Participant,
     *,
     join_form: JoinGroupForm | None = None,
@@ -197,9 +199,7 @@ def _detail_page(
         "participant": participant,
         "enrollments": enrollments,
         "is_enrolled": any(e.left_on is None for e in enrollments),
-        "language_name": dict(LANGUAGE_CHOICES).get(
-            participant.preferred_language, participant.preferred_language
-        ),
+        "language_name": language_name(participant.preferred_language),
     }
     if participant.archived_at is None:
         context["join_form"] = join_form or JoinGroupForm(participant=participant)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from sessions_app.models import Attendance, Consent, ConsentForm, Recording, Session
-from sessions_app.selectors_records import ConsentState, consent_list_for_session
+from sessions_app.selectors.consent import ConsentState, consent_list_for_session
 from sessions_app.services import consent as consent_services
 from sessions_app.services.consent import (
     consent_capture,
@@ -422,7 +422,7 @@ def test_stale_double_submit_is_400_and_saves_once(client, world, cast):
     assert client.post(_capture_url(world.session), _answer(world.alex)).status_code == 302
     response = client.post(_capture_url(world.session), _answer(world.alex))
     assert response.status_code == 400
-    assert "changed since the page was opened" in response.content.decode()
+    assert "changed after you opened the page" in response.content.decode()
     assert Consent.objects.filter(participant=world.alex).count() == 1
 
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from curriculum.models import Topic
 from sessions_app.models import Attendance, Enrollment, Group, GroupTopic, Participant, Session
-from sessions_app.selectors_groups import enrollments_on_session
+from sessions_app.selectors.running import session_roster
 from sessions_app.services import participants as services
-from sessions_app.services.scheduling import sessions_generate
+from sessions_app.services.planning import sessions_generate
 from tests.factories import (
     AttendanceFactory,
     EnrollmentFactory,
@@ -57,7 +57,7 @@ def group(cast):
 
 
 def roster(session) -> list[str]:
-    return [e.participant.display_name for e in enrollments_on_session(session=session)]
+    return [p.display_name for p in session_roster(session=session)]
 
 
 def new_person_data(**overrides):

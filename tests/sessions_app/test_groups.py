@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from curriculum.models import Topic
-from sessions_app import forms_groups
+from sessions_app.forms import groups as forms_groups
 from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
 from sessions_app.services import groups as group_services
-from sessions_app.services.scheduling import sessions_generate
+from sessions_app.services.planning import sessions_generate
 from tests.factories import (
     EnrollmentFactory,
     FacilitatorAssignmentFactory,
@@ -150,9 +150,9 @@ def test_virtual_group_needs_only_a_link(client, cast):
             "location",
             forms_groups.LOCATION_NEEDED,
         ),
-        ({"capacity": "51"}, "capacity", forms_groups.CAPACITY_RANGE),
-        ({"capacity": "1"}, "capacity", forms_groups.CAPACITY_RANGE),
-        ({"capacity": ""}, "capacity", forms_groups.CAPACITY_RANGE),
+        ({"capacity": "51"}, "capacity", "A group holds between 2 and 50 people."),
+        ({"capacity": "1"}, "capacity", "A group holds between 2 and 50 people."),
+        ({"capacity": ""}, "capacity", "A group holds between 2 and 50 people."),
         ({"start_date": "2026-11-22"}, "start_date", group_services.START_DATE_IN_PAST),
         ({"end_date": "2026-11-20"}, "end_date", forms_groups.END_BEFORE_START),
         ({"weekdays": None}, "weekdays", forms_groups.NO_WEEKDAY),

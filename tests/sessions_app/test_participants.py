@@ -10,7 +10,7 @@ from django.urls import reverse
 from encrypted_model_fields import fields as encrypted_fields
 
 from accounts.models import Role
-from sessions_app import forms_groups
+from sessions_app.forms import participants as participant_forms
 from sessions_app.models import Enrollment, Participant
 from sessions_app.services import participants as participant_services
 from tests.factories import (
@@ -98,8 +98,8 @@ def test_the_form_asks_for_nothing_but_what_the_participant_chooses_to_give(clie
             participant_services.CONTACT_NEEDED_FOR_REMINDERS,
         ),
         ({"contact_email": "not-an-address"}, "contact_email", "Enter a valid email address."),
-        ({"contact_phone": "call me maybe"}, "contact_phone", forms_groups.PHONE_INVALID),
-        ({"contact_phone": "+1"}, "contact_phone", forms_groups.PHONE_INVALID),
+        ({"contact_phone": "call me maybe"}, "contact_phone", participant_forms.PHONE_INVALID),
+        ({"contact_phone": "+1"}, "contact_phone", participant_forms.PHONE_INVALID),
         ({"display_name": "   "}, "display_name", "This field is required."),
         ({"display_name": "x" * 61}, "display_name", "at most 60 characters"),
     ],

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from curriculum.models import Topic
 from sessions_app.models import GroupTopic, Session
-from sessions_app.services.scheduling import sessions_generate
+from sessions_app.services.planning import sessions_generate
 from tests.factories import GroupFactory
 
 # A Monday.

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from curriculum.models import Topic
-from sessions_app import forms_sessions
+from sessions_app.forms import planning as planning_forms
 from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
-from sessions_app.services import sessions as planning
-from sessions_app.services.scheduling import sessions_generate
+from sessions_app.services import planning
+from sessions_app.services.planning import sessions_generate
 from tests.factories import (
     EnrollmentFactory,
     FacilitatorAssignmentFactory,
@@ -428,7 +428,7 @@ def test_a_date_years_ahead_is_400_not_an_error(client, cast, plan, name):
     data = {**ONE_OFF, "topic": topic(19).pk, "day": "9999-12-31"}
     response = client.post(target, data)
     assert response.status_code == 400
-    assert str(forms_sessions.TOO_FAR_AHEAD) in response.content.decode()
+    assert str(planning_forms.TOO_FAR_AHEAD) in response.content.decode()
     assert fresh(plan.session).starts_at == plan.session.starts_at
     assert not Session.objects.filter(is_one_off=True).exists()
 

@@ -24,6 +24,7 @@ from sessions_app.models import (
     SessionLog,
 )
 from sessions_app.services import running
+from sessions_app.services.common import STALE
 from tests.conftest import CANARY
 from tests.factories import (
     EnrollmentFactory,
@@ -245,7 +246,7 @@ def test_a_stale_attendance_form_submitted_twice_is_refused(client, cast, run):
     stale = {**first, f"status_{run.roster[1].code}": "absent"}
     response = client.post(url("session_attendance", run.session), stale)
     assert response.status_code == 400
-    assert escape(str(running.STALE)) in response.content.decode()
+    assert escape(str(STALE)) in response.content.decode()
     assert Attendance.objects.get(participant=run.roster[1]).status == "present"
 
 
@@ -340,7 +341,7 @@ def test_a_stale_log_form_submitted_twice_is_refused(client, cast, run):
     assert client.post(url("session_log", run.session), first).status_code == 302
     response = client.post(url("session_log", run.session), {**first, "follow_up_needed": "on"})
     assert response.status_code == 400
-    assert escape(str(running.STALE)) in response.content.decode()
+    assert escape(str(STALE)) in response.content.decode()
     assert not SessionLog.objects.get().follow_up_needed
 
 

@@ -1,13 +1,14 @@
-"""Reads for recording consent and recordings (the consent screen, invariant 4's check)."""
+"""Reads for recording consent: each person's state on the current form version (the
+consent screen, and invariant 4's check before a recording is stored)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance, Consent, ConsentForm, Participant, Session
+from ..models import Consent, ConsentForm, Participant, Session
+from .running import participant_list_present
 
 # A participant whose preferred language has no form of a kind is asked with this one.
 FALLBACK_LANGUAGE = "en"
@@ -62,25 +63,12 @@ def consent_form_current_for(
     return forms_by_language.get(language) or forms_by_language.get(FALLBACK_LANGUAGE)
 
 
-def consent_form_current(
-    *, organization_id: int, language: str, kind: str = ConsentForm.Kind.RECORDING
-) -> ConsentForm | None:
-    """The current version of a kind for an organization in `language` (English fallback)."""
-    return consent_form_current_for(
-        forms_by_language=consent_form_list_current(organization_id=organization_id, kind=kind),
-        language=language,
-    )
-
-
 def _state(
-    consents: list[Consent], current_form: ConsentForm | None, now
+    consents: list[Consent], current_form: ConsentForm | None
 ) -> tuple[ConsentState, Consent | None]:
     """The latest answer decides: a "no" today blocks recording even if an earlier "yes"
-    still stands (that earlier yes still covers the sessions it was given for)."""
-
-    def is_active(c: Consent) -> bool:
-        return c.granted and c.withdrawn_at is None and (c.expires_at is None or c.expires_at > now)
-
+    still stands (that earlier yes still covers the sessions it was given for). Each
+    consent carries `is_active` from the one definition (ConsentQuerySet.with_is_active)."""
     if current_form is None:
         return ConsentState.NO_FORM, None
     if not consents:
@@ -88,7 +76,7 @@ def _state(
     latest = consents[0]
     if not latest.granted:
         return ConsentState.DECLINED, None
-    active = next((c for c in consents if c.form_id == current_form.pk and is_active(c)), None)
+    active = next((c for c in consents if c.form_id == current_form.pk and c.is_active), None)
     if active is not None:
         return ConsentState.ACTIVE, active
     if latest.withdrawn_at is not None:
@@ -111,19 +99,19 @@ def consent_list_for_participants(
     by_participant: dict[int, list[Consent]] = {p.pk: [] for p in participants}
     consents = (
         Consent.objects.filter(participant__in=participants, form__kind=kind)
+        .with_is_active()
         .select_related("form")
         .order_by("-captured_at", "-pk")
     )
     for consent in consents:
         by_participant[consent.participant_id].append(consent)
-    now = timezone.now()
     rows = []
     for participant in participants:
         history = by_participant[participant.pk]
         form = consent_form_current_for(
             forms_by_language=forms, language=participant.preferred_language
         )
-        state, active = _state(history, form, now)
+        state, active = _state(history, form)
         rows.append(
             ParticipantConsent(
                 participant=participant,
@@ -135,15 +123,6 @@ def consent_list_for_participants(
             )
         )
     return rows
-
-
-def participant_list_present(*, session: Session) -> list[Participant]:
-    """The participants marked present at a session, by chosen name."""
-    return list(
-        Participant.objects.filter(
-            attendance__session=session, attendance__status=Attendance.Status.PRESENT
-        ).order_by("display_name", "pk")
-    )
 
 
 def consent_list_for_session(*, session: Session) -> list[ParticipantConsent]:

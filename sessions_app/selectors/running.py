@@ -1,4 +1,4 @@
-"""Reads for planning and running sessions: "my sessions", the session page, its history.
+"""Reads for running sessions: "my sessions", the session page and its history.
 
 Every read here takes a session already fetched through `access.get_session_for_user`
 (or a user, scoped with `for_user`), and costs a fixed number of queries whatever the
@@ -6,25 +6,22 @@ number of participants and sessions.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
-from curriculum.models import Topic, TopicMaterial
+from accounts.models import User
+from curriculum.models import TopicMaterial
 
-from .models import (
+from ..models import (
     Adaptation,
     Attendance,
     Commitment,
     Enrollment,
-    FacilitatorAssignment,
     FacilitatorNote,
-    Group,
     Participant,
     Session,
     SessionLog,
@@ -35,36 +32,39 @@ RECENT_LIMIT = 10
 UPCOMING_LIMIT = 20
 
 
-def session_local_date(session: Session) -> date:
-    """The session's date where the group meets (rosters and "today" follow it)."""
-    return timezone.localtime(session.starts_at, ZoneInfo(session.group.timezone)).date()
-
-
-def group_today(group: Group, *, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), ZoneInfo(group.timezone)).date()
-
-
 def session_roster(*, session: Session) -> list[Participant]:
     """The people enrolled in the group on the session's local date, by chosen name."""
     enrollments = (
         Enrollment.objects.filter(group_id=session.group_id)
-        .on(session_local_date(session))
+        .on(session.local_date)
         .select_related("participant")
         .order_by("participant__display_name", "participant_id")
     )
     return [enrollment.participant for enrollment in enrollments]
 
 
+def participant_list_present(*, session: Session) -> list[Participant]:
+    """The participants marked present at a session, by chosen name."""
+    return list(
+        Participant.objects.filter(
+            attendance__session=session, attendance__status=Attendance.Status.PRESENT
+        ).order_by("display_name", "pk")
+    )
+
+
+def session_team_user_ids(*, session: Session) -> set[int]:
+    """Who facilitates the session (the group's facilitators and its clinician)."""
+    return session.team_user_ids()
+
+
 # --- My sessions ------------------------------------------------------------------------
 
 
-def sessions_facilitated_by(user: Any) -> QuerySet[Session]:
-    """Sessions of the user's organizations the user facilitates: assigned to the group,
-    or the session's clinician co-facilitator."""
-    assigned = FacilitatorAssignment.objects.filter(group_id=OuterRef("group_id"), user=user)
+def sessions_facilitated_by(user: User) -> QuerySet[Session]:
+    """Sessions of the user's organizations the user facilitates."""
     return (
         Session.objects.for_user(user)
-        .filter(Exists(assigned) | Q(clinician=user))
+        .facilitated_by(user)
         .select_related("group", "topic", "second_topic")
     )
 
@@ -80,7 +80,7 @@ class MySessions:
         return not (self.today or self.upcoming or self.recent)
 
 
-def my_sessions(*, user: Any, now: datetime | None = None) -> MySessions:
+def my_sessions(*, user: User, now: datetime | None = None) -> MySessions:
     """Today's, upcoming and recent sessions across the user's groups; two queries.
 
     "Today" is the session's date where its group meets, so a group in another time zone
@@ -101,7 +101,7 @@ def my_sessions(*, user: Any, now: datetime | None = None) -> MySessions:
         if session.pk in seen:
             continue
         seen.add(session.pk)
-        if session_local_date(session) == group_today(session.group, now=now):
+        if session.local_date == session.group.today(now=now):
             result.today.append(session)
         elif session.starts_at >= now:
             result.upcoming.append(session)
@@ -140,14 +140,12 @@ class SessionPage:
         return bool(self.attendance) or self.session.drop_in_count > 0
 
 
-def session_materials(*, session: Session, user: Any) -> QuerySet[TopicMaterial]:
-    """Handouts the log may name: the session's topics' materials the user's organization
-    may see (shared ones and its own)."""
+def session_materials(*, session: Session) -> QuerySet[TopicMaterial]:
+    """Handouts the log may name: the session's topics' materials that are shared or the
+    session's organization's own (never another organization's, even for a member of two)."""
     topic_ids = [t for t in (session.topic_id, session.second_topic_id) if t]
     return (
-        TopicMaterial.objects.visible_to(user)
-        .filter(topic_id__in=topic_ids)
-        # A member of two organizations sees only this session's organization's own.
+        TopicMaterial.objects.filter(topic_id__in=topic_ids)
         .filter(Q(organization=None) | Q(organization_id=session.group.organization_id))
         .select_related("topic")
         .order_by("topic__order", "order", "title")
@@ -176,7 +174,7 @@ def previous_session_commitments(*, session: Session) -> list[Commitment]:
     )
 
 
-def session_page(*, session: Session, user: Any) -> SessionPage:
+def session_page(*, session: Session, user: User) -> SessionPage:
     """The session page's data; the note is the user's own, never anyone else's."""
     log, handout_ids = session_log_of(session)
     return SessionPage(
@@ -193,88 +191,8 @@ def session_page(*, session: Session, user: Any) -> SessionPage:
         note=FacilitatorNote.objects.filter(session=session, author=user).first(),
         commitments={c.participant_id: c for c in Commitment.objects.filter(session=session)},
         previous_commitments=previous_session_commitments(session=session),
-        is_today_or_past=session_local_date(session) <= group_today(session.group),
+        is_today_or_past=session.local_date <= session.group.today(),
     )
-
-
-# --- Planning choices -------------------------------------------------------------------
-
-
-def topic_choices() -> QuerySet[Topic]:
-    return Topic.objects.active().order_by("order")
-
-
-def clinician_choices(*, organization_id: int) -> QuerySet[User]:
-    """Staff who may co-facilitate a session of the organization: its facilitators."""
-    members = Membership.objects.filter(
-        organization_id=organization_id, role=Role.FACILITATOR
-    ).values("user_id")
-    return User.objects.filter(pk__in=members, is_active=True).order_by("display_name", "email")
-
-
-def session_team_user_ids(session: Session) -> set[int]:
-    """Who facilitates a session: the group's assigned facilitators and its clinician."""
-    ids = set(
-        FacilitatorAssignment.objects.filter(group_id=session.group_id).values_list(
-            "user_id", flat=True
-        )
-    )
-    if session.clinician_id:
-        ids.add(session.clinician_id)
-    return ids
-
-
-def double_bookings(
-    *,
-    organization_id: int,
-    user_ids: set[int],
-    starts_at: datetime,
-    duration_minutes: int,
-    exclude_pk: int | None = None,
-) -> list[tuple[User, Session]]:
-    """Who among `user_ids` already facilitates another session of the organization (not
-    cancelled) overlapping the given time: each busy person once, with their first clash.
-    Three queries."""
-    if not user_ids:
-        return []
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
-    assigned = FacilitatorAssignment.objects.filter(
-        group_id=OuterRef("group_id"), user_id__in=user_ids
-    )
-    candidates = (
-        Session.objects.filter(
-            group__organization_id=organization_id,
-            # No session runs longer than 480 minutes (the model's validator).
-            starts_at__gt=starts_at - timedelta(minutes=480),
-            starts_at__lt=ends_at,
-        )
-        .exclude(status=Session.Status.CANCELLED)
-        .filter(Exists(assigned) | Q(clinician_id__in=user_ids))
-        .select_related("group")
-        .order_by("starts_at")
-    )
-    if exclude_pk is not None:
-        candidates = candidates.exclude(pk=exclude_pk)
-    clashes = [
-        other
-        for other in candidates
-        if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at
-    ]
-    if not clashes:
-        return []
-    assignments = set(
-        FacilitatorAssignment.objects.filter(
-            group_id__in={other.group_id for other in clashes}, user_id__in=user_ids
-        ).values_list("group_id", "user_id")
-    )
-    people = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
-    busy: dict[int, tuple[User, Session]] = {}
-    for other in clashes:
-        for user_id in sorted(user_ids):
-            runs_it = (other.group_id, user_id) in assignments or other.clinician_id == user_id
-            if runs_it and user_id not in busy and user_id in people:
-                busy[user_id] = (people[user_id], other)
-    return list(busy.values())
 
 
 # --- History ----------------------------------------------------------------------------

@@ -1,13 +1,12 @@
-"""Forms for recording consent and recordings: they validate and normalise, never write."""
+"""Forms for recording consent: one participant's answer on the session's consent screen.
+They validate and normalise; services write."""
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Consent, Participant, Recording
-from .services.consent import WITNESS_REQUIRED
+from ..models import Consent, Participant
+from ..services.consent import WITNESS_REQUIRED
 
 
 class ConsentCaptureForm(forms.Form):
@@ -47,19 +46,3 @@ class ConsentCaptureForm(forms.Form):
         if data.get("method") == Consent.Method.VERBAL and not data.get("witness", "").strip():
             self.add_error("witness", gettext(WITNESS_REQUIRED))
         return data
-
-
-class RecordingUploadForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=Recording.Purpose.choices)
-    file = forms.FileField(
-        label=_("Audio or video file"),
-        widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}),
-    )
-    # The newest recording code the page showed ("" if none): refuses a doubled upload.
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("Audio or video only, at most %(limit)s.") % {
-            "limit": filesizeformat(settings.RECORDING_MAX_BYTES)
-        }

@@ -1,30 +1,28 @@
-"""Writes that change the plan: move, re-topic, cancel, add a one-off session, and who
-leads it (participant rotation, clinician co-facilitation).
+"""Writes that plan sessions: generate them from a group's schedule, then move, re-topic,
+cancel, add a one-off session, and name who leads one (participant rotation, clinician
+co-facilitation).
 
-Each runs in one transaction with the session row locked, raises ValidationError with a
-message meant for the person at the form, and saves nothing when it refuses.
+Each change runs in one transaction with the session row locked, raises ValidationError
+with a message meant for the person at the form, and saves nothing when it refuses.
 """
 
-from datetime import datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.history import save_with_history
 from accounts.models import User
 from curriculum.models import Topic
 
 from ..models import Group, Participant, Session
-from ..selectors_sessions import (
-    clinician_choices,
-    double_bookings,
-    session_roster,
-    session_team_user_ids,
-)
+from ..selectors.planning import clinician_choices, double_bookings
+from ..selectors.running import session_roster
 
 IN_THE_PAST = _("That time has already passed. Choose a time in the future.")
 ONLY_PLANNED = _("Only a planned session can be changed this way; this one is %(status)s.")
@@ -55,21 +53,13 @@ class DoubleBooked(ValidationError):
                     "who": user,
                     "group": other.group.name,
                     "when": date_format(
-                        timezone.localtime(other.starts_at, ZoneInfo(other.group.timezone)),
-                        "DATETIME_FORMAT",
+                        timezone.localtime(other.starts_at, other.group.zone), "DATETIME_FORMAT"
                     ),
                 },
             )
             for user, other in conflicts
         ]
         super().__init__(messages)
-
-
-def _lock(session: Session) -> Session:
-    """Lock the row so two people changing one session take turns, and read it fresh."""
-    return (
-        Session.objects.select_for_update(of=("self",)).select_related("group").get(pk=session.pk)
-    )
 
 
 def _check_future(starts_at: datetime) -> None:
@@ -106,12 +96,11 @@ def _require_planned(session: Session) -> None:
         )
 
 
-def _save(session: Session, by: Any, fields: list[str]) -> None:
-    # A change by hand survives regenerating the plan (scheduling.sessions_generate).
+def _save(session: Session, by: User, fields: list[str]) -> None:
+    # A change by hand survives regenerating the plan (sessions_generate).
     session.customised = True
-    session._history_user = by  # type: ignore[attr-defined]
     session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
-    session.save(update_fields=[*fields, "customised"])
+    save_with_history(session, by=by, update_fields=[*fields, "customised"])
 
 
 @transaction.atomic
@@ -120,17 +109,17 @@ def session_move(
     session: Session,
     starts_at: datetime,
     duration_minutes: int | None = None,
-    by: Any,
+    by: User,
     confirm_double_booking: bool = False,
 ) -> Session:
     """Move a planned session to a future time; warns when a facilitator is double-booked."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_planned(session)
     _check_future(starts_at)
     duration = duration_minutes or session.duration_minutes
     _check_double_booking(
         organization_id=session.group.organization_id,
-        user_ids=session_team_user_ids(session),
+        user_ids=session.team_user_ids(),
         starts_at=starts_at,
         duration_minutes=duration,
         exclude_pk=session.pk,
@@ -144,10 +133,10 @@ def session_move(
 
 @transaction.atomic
 def session_retopic(
-    *, session: Session, topic: Topic, second_topic: Topic | None = None, by: Any
+    *, session: Session, topic: Topic, second_topic: Topic | None = None, by: User
 ) -> Session:
     """Set a session's topic (one, sometimes two); planned or held, never cancelled."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(CANCELLED_NO_CHANGE, code="cancelled")
     if not topic.is_active or (second_topic is not None and not second_topic.is_active):
@@ -161,9 +150,9 @@ def session_retopic(
 
 
 @transaction.atomic
-def session_cancel(*, session: Session, reason: str, by: Any) -> Session:
+def session_cancel(*, session: Session, reason: str, by: User) -> Session:
     """Cancel a planned session with a reason; it stays in the plan, marked cancelled."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     _require_planned(session)
     reason = (reason or "").strip()
     if not reason:
@@ -182,7 +171,7 @@ def session_add_one_off(
     duration_minutes: int | None = None,
     topic: Topic | None = None,
     second_topic: Topic | None = None,
-    by: Any,
+    by: User,
     confirm_double_booking: bool = False,
 ) -> Session:
     """Add a session outside the schedule; schedule regeneration never touches it."""
@@ -212,9 +201,8 @@ def session_add_one_off(
         exclude_pk=None,
         confirmed=confirm_double_booking,
     )
-    session._history_user = by  # type: ignore[attr-defined]
     session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
-    session.save()
+    save_with_history(session, by=by)
     return session
 
 
@@ -224,13 +212,13 @@ def session_set_leaders(
     session: Session,
     led_by_participant: Participant | None,
     clinician: User | None,
-    by: Any,
+    by: User,
     confirm_double_booking: bool = False,
 ) -> Session:
     """Name who leads the session: a participant (rotation) and/or a clinician
     co-facilitator. The participant must be on the session's roster; the clinician a
     facilitator of the organization, warned about when double-booked."""
-    session = _lock(session)
+    session = Session.objects.locked().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(CANCELLED_NO_CHANGE, code="cancelled")
     if led_by_participant is not None and led_by_participant.pk not in {
@@ -259,3 +247,91 @@ def session_set_leaders(
     session.clinician = clinician
     _save(session, by, ["led_by_participant", "clinician"])
     return session
+
+
+# --- Generating sessions from the schedule ----------------------------------------------
+
+
+def _schedule_dates(group: Group, *, first: date, last: date) -> list[date]:
+    weekdays = set(group.weekdays)
+    end = min(last, group.end_date) if group.end_date else last
+    day = max(first, group.start_date)
+    dates = []
+    while day <= end:
+        if day.weekday() in weekdays:
+            dates.append(day)
+        day += timedelta(days=1)
+    return dates
+
+
+def session_start(group: Group, day: date) -> datetime:
+    """The aware start time of a session of `group` on `day`, in the group's time zone."""
+    return datetime.combine(day, group.start_time, tzinfo=group.zone)
+
+
+def _drop_replaceable_sessions(group: Group, *, now: datetime) -> None:
+    """Future planned sessions made from the schedule, untouched by hand, with no
+    attendance or notes: the only ones regenerating may replace."""
+    group.sessions.planned().filter(
+        is_one_off=False, customised=False, starts_at__gt=now, attendance=None, notes=None
+    ).delete()
+
+
+def _taken_days(group: Group, *, now: datetime) -> set[date]:
+    """Days that already have a session: where it happens, and the slot it fills (a moved
+    session keeps its slot, so the schedule does not fill it again)."""
+    taken: set[date] = set()
+    recent = group.sessions.filter(starts_at__gte=now - timedelta(days=1))
+    for start, slot in recent.values_list("starts_at", "slot_date"):
+        taken.add(timezone.localtime(start, group.zone).date())
+        if slot is not None:
+            taken.add(slot)
+    return taken
+
+
+def _next_sequence_index(group: Group, sequence: list[tuple[int, int]]) -> int:
+    """Where in the topic sequence new sessions continue: after the last position a kept
+    (not cancelled) session took."""
+    last_position = group.sessions.not_cancelled().aggregate(m=Max("sequence_position"))["m"]
+    if not sequence or last_position is None:
+        return 0
+    later = [i for i, (position, _topic) in enumerate(sequence) if position > last_position]
+    return later[0] if later else len(sequence)
+
+
+@transaction.atomic
+def sessions_generate(*, group: Group, weeks: int | None = None) -> int:
+    """(Re)plan the group's sessions for the coming weeks; returns how many were created.
+
+    Only future planned sessions made from the schedule, untouched by hand, with no
+    attendance or notes, are replaced: held, cancelled, one-off and customised sessions
+    (moved, re-topiced, given leaders) are never touched, and keep their schedule slot.
+    Topics follow the planned sequence, continuing after the last session kept.
+    """
+    Group.objects.select_for_update().filter(pk=group.pk).first()  # one planner at a time
+    weeks = weeks or settings.SESSIONS_GENERATE_WEEKS
+    now = timezone.now()
+    today = group.today(now=now)
+    _drop_replaceable_sessions(group, now=now)
+    sequence = list(group.topic_sequence.order_by("position").values_list("position", "topic_id"))
+    next_index = _next_sequence_index(group, sequence)
+    taken = _taken_days(group, now=now)
+    new_sessions = []
+    for day in _schedule_dates(group, first=today, last=today + timedelta(weeks=weeks)):
+        starts_at = session_start(group, day)
+        if day in taken or starts_at <= now:
+            continue
+        position, topic_id = sequence[next_index] if next_index < len(sequence) else (None, None)
+        next_index += 1
+        new_sessions.append(
+            Session(
+                group=group,
+                starts_at=starts_at,
+                duration_minutes=group.duration_minutes,
+                topic_id=topic_id,
+                sequence_position=position,
+                slot_date=day,
+            )
+        )
+    Session.objects.bulk_create(new_sessions)
+    return len(new_sessions)

@@ -1,30 +1,44 @@
-"""Forms for groups, participants and enrollments. They validate and normalise; services
-write. Messages that tests assert on are module constants."""
+"""Forms for groups: create and edit (schedule, planned topic sequence), assign
+facilitators, enroll people from the group's page, record that someone left. They
+validate and normalise; services write. Messages that tests assert on are module
+constants."""
 
 import re
 from datetime import date
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
-from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from curriculum.models import Topic
 
-from .models import Enrollment, FacilitatorAssignment, Group, Participant
-from .selectors_groups import (
-    facilitators_to_assign,
-    groups_to_join,
-    participants_to_enroll,
+from ..models import (
+    GROUP_CAPACITY_MAX,
+    GROUP_CAPACITY_MIN,
+    SESSION_MAX_MINUTES,
+    Enrollment,
+    FacilitatorAssignment,
+    Group,
+    Participant,
+    capacity_range_error,
 )
-from .services.groups import START_DATE_IN_PAST
-from .services.participants import CONTACT_NEEDED_FOR_REMINDERS
+from ..selectors.groups import facilitators_to_assign, participants_to_enroll
+from ..services.groups import START_DATE_IN_PAST
+from .common import (
+    LANGUAGE_CHOICES,
+    DateInput,
+    TimeInput,
+    joined_on_field,
+    late_join_field,
+    model_choices,
+)
+from .participants import ParticipantForm
 
-CAPACITY_RANGE = _("A group holds between 2 and 50 people.")
 LINK_NEEDED = _("A virtual or hybrid group needs a meeting link.")
 LOCATION_NEEDED = _("An in-person or hybrid group needs a location.")
 END_BEFORE_START = _("The end date is before the start date.")
@@ -35,30 +49,9 @@ TOPIC_NUMBER_INVALID = _(
 )
 TOPIC_NUMBER_UNKNOWN = _("There is no topic %(number)s. The topics are numbered 1 to %(last)s.")
 TOPIC_SEQUENCE_TOO_LONG = _("Plan at most %(max)s sessions' topics at a time.")
-PHONE_INVALID = _("Write a phone number with digits only, spaces or dashes, and + for abroad.")
 
 MAX_SEQUENCE = 200
-LANGUAGE_CHOICES = sorted(ALL_LANGUAGES, key=lambda item: str(item[1]))
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{4,30}$")
-
-
-def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
-    return cast(forms.ModelChoiceField, form.fields[name])
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 # --- Topic sequence ----------------------------------------------------------------------
@@ -135,7 +128,7 @@ class GroupForm(forms.Form):
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     duration_minutes = forms.IntegerField(
-        label=_("Length in minutes"), min_value=15, max_value=480, initial=90
+        label=_("Length in minutes"), min_value=15, max_value=SESSION_MAX_MINUTES, initial=90
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     end_date = forms.DateField(
@@ -148,8 +141,7 @@ class GroupForm(forms.Form):
         label=_("Capacity"),
         required=False,
         initial=12,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 50}),
-        help_text=_("2 to 50 people for a group; a one-on-one group is always 1."),
+        widget=forms.NumberInput(attrs={"min": 1, "max": GROUP_CAPACITY_MAX}),
     )
     topic_sequence = forms.CharField(
         label=_("Planned topic sequence"),
@@ -171,10 +163,13 @@ class GroupForm(forms.Form):
     ):
         self.group = group
         super().__init__(*args, **kwargs)
+        self.fields["capacity"].help_text = gettext(
+            "%(min)s to %(max)s people for a group; a one-on-one group is always 1."
+        ) % {"min": GROUP_CAPACITY_MIN, "max": GROUP_CAPACITY_MAX}
         if group is not None or not organizations or len(organizations) == 1:
             del self.fields["organization"]
         else:
-            _choices(self, "organization").queryset = Organization.objects.filter(
+            model_choices(self, "organization").queryset = Organization.objects.filter(
                 pk__in=[o.pk for o in organizations]
             )
         self.chosen_organization: Organization | None = (
@@ -215,8 +210,10 @@ class GroupForm(forms.Form):
             self.chosen_organization = cleaned["organization"]
         if cleaned.get("format") == Group.Format.ONE_ON_ONE:
             cleaned["capacity"] = 1
-        elif "capacity" not in self.errors and not 2 <= (cleaned.get("capacity") or 0) <= 50:
-            self.add_error("capacity", CAPACITY_RANGE)
+        elif "capacity" not in self.errors and not (
+            GROUP_CAPACITY_MIN <= (cleaned.get("capacity") or 0) <= GROUP_CAPACITY_MAX
+        ):
+            self.add_error("capacity", capacity_range_error())
         modality = cleaned.get("modality")
         if modality in (Group.Modality.VIRTUAL, Group.Modality.HYBRID) and not cleaned.get(
             "meeting_link"
@@ -268,108 +265,10 @@ class AssignFacilitatorForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _choices(self, "user").queryset = facilitators_to_assign(group=group)
+        model_choices(self, "user").queryset = facilitators_to_assign(group=group)
 
 
-# --- Participants --------------------------------------------------------------------------
-
-
-class ParticipantForm(forms.Form):
-    display_name = forms.CharField(
-        label=_("Chosen name or initials"),
-        max_length=60,
-        help_text=_(
-            "Whatever the person wants to be called; initials are fine. Never a legal name."
-        ),
-    )
-    preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=LANGUAGE_CHOICES, initial="en"
-    )
-    reminder_opt_in = forms.BooleanField(label=_("Wants reminders before sessions"), required=False)
-    contact_email = forms.EmailField(
-        label=_("Email for reminders (optional)"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-    contact_phone = forms.CharField(
-        label=_("Phone for reminders (optional)"),
-        max_length=32,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
-        help_text=_("Only if they want reminders. Stored encrypted; shown only to managers."),
-    )
-
-    @classmethod
-    def initial_for(cls, participant: Participant) -> dict[str, Any]:
-        return {name: getattr(participant, name) for name in ParticipantForm.base_fields}
-
-    def clean_display_name(self) -> str:
-        return self.cleaned_data["display_name"].strip()
-
-    def clean_contact_phone(self) -> str:
-        phone = self.cleaned_data.get("contact_phone", "").strip()
-        if phone and (not PHONE_PATTERN.match(phone) or sum(c.isdigit() for c in phone) < 5):
-            raise forms.ValidationError(PHONE_INVALID)
-        return phone
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        if (
-            cleaned.get("reminder_opt_in")
-            and not cleaned.get("contact_email")
-            and not cleaned.get("contact_phone")
-            and "contact_email" not in self.errors
-            and "contact_phone" not in self.errors
-        ):
-            self.add_error("reminder_opt_in", CONTACT_NEEDED_FOR_REMINDERS)
-        return cleaned
-
-    def participant_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in ParticipantForm.base_fields}
-
-
-class ParticipantCreateForm(ParticipantForm):
-    organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none(), to_field_name="code"
-    )
-
-    def __init__(self, *args: Any, organizations: list[Organization], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        if len(organizations) == 1:
-            del self.fields["organization"]
-            self.chosen_organization: Organization | None = organizations[0]
-        else:
-            _choices(self, "organization").queryset = Organization.objects.filter(
-                pk__in=[o.pk for o in organizations]
-            )
-            self.chosen_organization = None
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        cleaned = self.cleaned_data
-        if cleaned.get("organization"):
-            self.chosen_organization = cleaned["organization"]
-        return cleaned
-
-
-# --- Enrollment -----------------------------------------------------------------------------
-
-
-def _joined_on_field() -> forms.DateField:
-    return forms.DateField(
-        label=_("Joins on"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty for today. They are on every session from this day on."),
-    )
-
-
-def _late_join_field() -> forms.BooleanField:
-    return forms.BooleanField(
-        label=_("This closed group has started: enroll them anyway (a manager's exception)"),
-        required=False,
-    )
+# --- Enrollment from the group's page -------------------------------------------------------
 
 
 class EnrollForm(forms.Form):
@@ -386,10 +285,10 @@ class EnrollForm(forms.Form):
 
     def __init__(self, *args: Any, group: Group, can_confirm: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        _choices(self, "participant").queryset = participants_to_enroll(group=group)
-        self.fields["joined_on"] = _joined_on_field()
+        model_choices(self, "participant").queryset = participants_to_enroll(group=group)
+        self.fields["joined_on"] = joined_on_field()
         if can_confirm and group.admission == Group.Admission.CLOSED:
-            self.fields["confirm_late_join"] = _late_join_field()
+            self.fields["confirm_late_join"] = late_join_field()
 
 
 class NewParticipantEnrollForm(ParticipantForm):
@@ -399,31 +298,9 @@ class NewParticipantEnrollForm(ParticipantForm):
 
     def __init__(self, *args: Any, group: Group, can_confirm: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["joined_on"] = _joined_on_field()
+        self.fields["joined_on"] = joined_on_field()
         if can_confirm and group.admission == Group.Admission.CLOSED:
-            self.fields["confirm_late_join"] = _late_join_field()
-
-
-class JoinGroupForm(forms.Form):
-    """Enroll a participant in a group (from the participant's page; managers only)."""
-
-    prefix = "join"
-
-    group = forms.ModelChoiceField(
-        label=_("Group"),
-        queryset=Group.objects.none(),
-        to_field_name="code",
-        empty_label=_("Choose…"),
-    )
-
-    def __init__(self, *args: Any, participant: Participant, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        _choices(self, "group").queryset = groups_to_join(participant=participant)
-        self.fields["joined_on"] = _joined_on_field()
-        self.fields["confirm_late_join"] = forms.BooleanField(
-            label=_("If the group is closed and has started: enroll them anyway"),
-            required=False,
-        )
+            self.fields["confirm_late_join"] = late_join_field()
 
 
 class LeaveForm(forms.Form):
@@ -441,11 +318,3 @@ class LeaveForm(forms.Form):
     def __init__(self, *args: Any, today: date, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["left_on"].initial = today
-
-
-class ArchiveParticipantForm(forms.Form):
-    left_reason = forms.ChoiceField(
-        label=_("Reason, for the groups they are in now"),
-        choices=Enrollment.LeftReason.choices,
-        initial=Enrollment.LeftReason.CHOSE_TO_LEAVE,
-    )

@@ -1,0 +1,1 @@
+"""Forms for sessions_app, one module per feature (see the package docstring)."""

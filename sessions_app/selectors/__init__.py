@@ -1,0 +1,25 @@
+"""Reads other apps may call, re-exported here; every other selector is private to
+sessions_app. Facilitators, feedback, reminders and dashboards read sessions, their team,
+roster and attendance, and the recordings a user may play, through these."""
+
+from .consent import ConsentState, consent_list_for_session
+from .recordings import recording_list_accessible_to, recording_list_for_session
+from .running import (
+    my_sessions,
+    participant_list_present,
+    session_roster,
+    session_team_user_ids,
+    sessions_facilitated_by,
+)
+
+__all__ = [
+    "ConsentState",
+    "consent_list_for_session",
+    "my_sessions",
+    "participant_list_present",
+    "recording_list_accessible_to",
+    "recording_list_for_session",
+    "session_roster",
+    "session_team_user_ids",
+    "sessions_facilitated_by",
+]

@@ -1,0 +1,134 @@
+"""Recording consent: the consent screen of a session, capturing each present person's
+answer, and withdrawal (which removes every recording the person is on, invariant 4)."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+
+from ..access import get_consent_for_withdrawal, get_session_for_user
+from ..forms.consent import ConsentCaptureForm
+from ..models import Session
+from ..selectors.consent import ConsentState, ParticipantConsent, consent_list_for_session
+from ..services.consent import consent_record_answer, consent_withdraw
+from .common import refused, safe_next
+
+
+def _consent_screen(
+    request: AuthenticatedHttpRequest,
+    session: Session,
+    *,
+    bound: ConsentCaptureForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    rows = consent_list_for_session(session=session)
+    present = [row.participant for row in rows]
+    entries: list[tuple[ParticipantConsent, ConsentCaptureForm]] = []
+    for row in rows:
+        if bound is not None and bound.data.get("participant") == str(row.participant.code):
+            # Show what is stored now, so a deliberate second try is judged against it.
+            bound.data = {**bound.data, "seen": row.latest_code}
+            form = bound
+        else:
+            form = ConsentCaptureForm(
+                present=present,
+                initial={"participant": row.participant.code, "seen": row.latest_code},
+                auto_id=f"id_{row.participant.code.hex[:8]}_%s",
+            )
+        entries.append((row, form))
+    forms_shown = {row.current_form.pk: row.current_form for row in rows if row.current_form}
+    lacking = [row.participant for row in rows if row.state != ConsentState.ACTIVE]
+    return render(
+        request,
+        "sessions_app/consent/screen.html",
+        {
+            "session": session,
+            "entries": entries,
+            "consent_forms": list(forms_shown.values()),
+            "lacking": lacking,
+            "ready": session.is_held and not lacking and not session.drop_in_count,
+            "error": error,
+            "States": ConsentState,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def consent_screen(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    session = get_session_for_user(request.user, code)
+    return _consent_screen(request, session)
+
+
+@login_required
+@require_POST
+def consent_capture(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """Capture a present participant's recording consent, or confirm it again for this
+    session when they already hold one. Never changes attendance."""
+    session = get_session_for_user(request.user, code)
+    rows = consent_list_for_session(session=session)
+    form = ConsentCaptureForm(
+        request.POST,
+        present=[row.participant for row in rows],
+        auto_id="id_bound_%s",
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        participant = data["participant"]
+        try:
+            consent_record_answer(
+                participant=participant,
+                session=session,
+                agrees=data["decision"] == form.AGREES,
+                method=data["method"],
+                witness=data["witness"],
+                captured_by=request.user,
+                known_latest=data["seen"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved for %(name)s.") % {"name": participant.display_name})
+            return redirect("sessions_app:consent_screen", code=session.code)
+    message = " ".join(str(e) for e in form.non_field_errors())
+    return _consent_screen(
+        request,
+        session,
+        bound=form,
+        error=message or _("Check the answer and try again."),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw_view(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """Withdraw a participant's consent; for recording consent, every recording they are
+    in is hidden at once and scheduled for deletion."""
+    consent = get_consent_for_withdrawal(request.user, code)
+    try:
+        recordings = consent_withdraw(consent=consent, by=request.user)
+    except ValidationError as error:
+        return refused(request, error, back=safe_next(request))
+    if recordings:
+        messages.success(
+            request,
+            _(
+                "Consent withdrawn. %(count)s recording(s) this person is in can no longer be "
+                "played and will be deleted."
+            )
+            % {"count": len(recordings)},
+        )
+    else:
+        messages.success(request, _("Consent withdrawn."))
+    return redirect(safe_next(request) or reverse("home"))
