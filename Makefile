@@ -35,8 +35,10 @@ demo: install
 	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # SQLite by default; PostgreSQL (and Redis) when DATABASE_URL (and REDIS_URL) are set.
+# pytest-xdist runs one worker per core, each on its own test database.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -63,6 +63,7 @@ def get_scoped_object_or_404(
 
 
 def organizations_managed_by(user: Any) -> models.QuerySet[Organization]:
+    """The organizations the user holds a manager membership in."""
     return Organization.objects.filter(
         pk__in=memberships_of(user, roles=[Role.MANAGER]).values("organization_id")
     )

@@ -7,7 +7,7 @@ shortcut here: they work on other organizations' data in Django admin.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self, cast
 
 from django.db import models
 
@@ -49,5 +49,5 @@ class OrganizationScopedQuerySet(models.QuerySet):
 
     organization_path = "organization"
 
-    def for_user(self, user: Any, *, roles: Iterable[str] | None = None) -> models.QuerySet:
-        return scope_to_user(self, user, path=self.organization_path, roles=roles)
+    def for_user(self, user: Any, *, roles: Iterable[str] | None = None) -> Self:
+        return cast(Self, scope_to_user(self, user, path=self.organization_path, roles=roles))

@@ -1,7 +1,5 @@
 """Reads for accounts."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from .models import Invitation, Membership, Organization
@@ -19,9 +17,3 @@ def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitatio
     return (
         Invitation.objects.pending().filter(organization=organization).select_related("invited_by")
     )
-
-
-def organization_list_for(user: Any) -> list[Organization]:
-    from .scoping import memberships_of
-
-    return list(Organization.objects.filter(pk__in=memberships_of(user).values("organization_id")))

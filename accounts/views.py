@@ -1,3 +1,5 @@
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -5,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .access import get_managed_organization_or_404, membership_list_for
 from .forms import AcceptInvitationForm, InvitationForm
-from .models import Invitation
+from .http import AuthenticatedHttpRequest
+from .models import Invitation, User
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each role lands where its work is."""
     memberships = membership_list_for(request.user)
     return render(
@@ -34,7 +37,7 @@ def home(request):
 
 @require_GET
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: the database's state, and Redis's when configured."""
     checks: dict[str, str] = {}
     try:
@@ -60,7 +63,7 @@ def healthz(request):
 
 @login_required
 @require_GET
-def staff(request, org_code):
+def staff(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     members = Paginator(selectors.membership_list_for_organization(organization=organization), 50)
     return render(
@@ -77,7 +80,7 @@ def staff(request, org_code):
 
 @login_required
 @require_POST
-def invitation_create(request, org_code):
+def invitation_create(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     form = InvitationForm(request.POST)
     if form.is_valid():
@@ -115,7 +118,9 @@ def invitation_create(request, org_code):
 
 @login_required
 @require_POST
-def invitation_revoke(request, org_code, code):
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, org_code: UUID, code: UUID
+) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     try:
         invitation = Invitation.objects.get(organization=organization, code=code)
@@ -128,7 +133,7 @@ def invitation_revoke(request, org_code, code):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request, token):
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = (
         Invitation.objects.select_related("organization")
         .filter(token_hash=Invitation.hash_token(token))
@@ -141,19 +146,20 @@ def invitation_accept(request, token):
     except ValidationError as error:
         return _invitation_unusable(request, error, status=410)
 
-    signed_in = request.user.is_authenticated
+    # Signed in: accept as that account. Otherwise: create an account from the form.
+    signed_in = request.user if isinstance(request.user, User) else None
     form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
-    if request.method == "POST" and (signed_in or form.is_valid()):
+    if request.method == "POST" and (form is None or form.is_valid()):
         try:
             user = services.invitation_accept(
                 token=token,
-                user=request.user if signed_in else None,
-                display_name="" if signed_in else form.cleaned_data["display_name"],
-                password=None if signed_in else form.cleaned_data["password1"],
+                user=signed_in,
+                display_name=form.cleaned_data["display_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else None,
             )
         except ValidationError as error:
             return _invitation_unusable(request, error, status=409)
-        if not signed_in:
+        if form is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
@@ -169,7 +175,9 @@ def invitation_accept(request, token):
     )
 
 
-def _invitation_unusable(request, error: ValidationError, *, status: int) -> HttpResponse:
+def _invitation_unusable(
+    request: HttpRequest, error: ValidationError, *, status: int
+) -> HttpResponse:
     return render(
         request, "accounts/invitation_unusable.html", {"reason": error.messages[0]}, status=status
     )

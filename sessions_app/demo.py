@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.history import save_with_history
 from accounts.models import Organization, User
 from curriculum.models import Topic, TopicMaterial
 
@@ -81,7 +82,7 @@ def _at(day: date, start: time, tz: ZoneInfo) -> datetime:
 
 def _session_on(group: Group, day: date, **defaults: Any) -> tuple[Session, bool]:
     """The group's session on a local day, created when there is none."""
-    tz = ZoneInfo(group.timezone)
+    tz = group.zone
     start = _at(day, time(0), tz)
     existing = group.sessions.filter(
         starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
@@ -94,8 +95,7 @@ def _session_on(group: Group, day: date, **defaults: Any) -> tuple[Session, bool
         duration_minutes=group.duration_minutes,
         **defaults,
     )
-    session._history_user = defaults.get("held_by")  # type: ignore[attr-defined]
-    session.save()
+    save_with_history(session, by=defaults.get("held_by"))
     return session, True
 
 
@@ -159,7 +159,7 @@ def _held(
     """A held session with attendance and a log; left as it is when it exists."""
     step = group.topic_sequence.filter(position=position).select_related("topic").first()
     topic = step.topic if step else None
-    start = _at(day, group.start_time, ZoneInfo(group.timezone))
+    start = _at(day, group.start_time, group.zone)
     session, created = _session_on(
         group,
         day,
@@ -179,8 +179,7 @@ def _held(
         elif (index + position) % 7 == 0:
             status = Attendance.Status.EXCUSED
         row = Attendance(session=session, participant=participant, status=status, recorded_by=by)
-        row._history_user = by  # type: ignore[attr-defined]
-        row.save()
+        save_with_history(row, by=by)
     log = SessionLog(
         session=session,
         check_in_done=True,
@@ -190,21 +189,15 @@ def _held(
         actual_length_minutes=group.duration_minutes - 5,
         updated_by=by,
     )
-    log._history_user = by  # type: ignore[attr-defined]
-    log.save()
+    save_with_history(log, by=by)
     if handouts:
         log.handouts_used.set(handouts)
     return session
 
 
-@transaction.atomic
-def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) -> dict[str, int]:
-    """Create what is missing of the demo program; returns a few counts to print."""
-    peer, clinician = users[PEER], users[CLINICIAN]
-    tz = _local(organization)
-    today = timezone.localdate(timezone.now(), tz)
+def _demo_groups(organization: Organization, today: date) -> tuple[Group, Group]:
+    """The open in-person group and the closed online one, meeting on today's weekday."""
     weekday = today.weekday()
-
     open_group = _group(
         organization,
         OPEN_GROUP,
@@ -234,6 +227,127 @@ def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) ->
         end_date=today + timedelta(days=70),
         capacity=8,
     )
+    return open_group, closed_group
+
+
+def _add_adaptation(session: Session, category: str, what: str, why: str, *, by: User) -> None:
+    if not session.adaptations.exists():
+        adaptation = Adaptation(
+            session=session, category=category, what=what, why=why, created_by=by
+        )
+        save_with_history(adaptation, by=by)
+
+
+def _seed_open_group(
+    group: Group,
+    *,
+    today: date,
+    people: list[Participant],
+    late_joiner: Participant,
+    handouts: dict[int, TopicMaterial],
+    peer: User,
+    clinician: User,
+) -> Session:
+    """Three held sessions (adaptations, commitments, a note to self), today's session and
+    two after it; returns the first held session (its consents are seeded)."""
+    start = group.start_date
+    first = _held(
+        group, start + timedelta(days=7), 1, by=peer, roster=people, handouts=[handouts[1]]
+    )
+    second = _held(
+        group,
+        start + timedelta(days=14),
+        2,
+        by=peer,
+        roster=people,
+        drop_ins=1,
+        handouts=[handouts[2]],
+        follow_up=True,
+    )
+    last = _held(
+        group,
+        start + timedelta(days=21),
+        3,
+        by=peer,
+        roster=[*people, late_joiner],
+        handouts=[handouts[3]],
+    )
+    _add_adaptation(
+        second,
+        Adaptation.Category.LANGUAGE,
+        "Went over the handout in Spanish as well as English",
+        "One participant prefers Spanish",
+        by=peer,
+    )
+    _add_adaptation(
+        last,
+        Adaptation.Category.TIME,
+        "Shortened the check-in to 20 minutes",
+        "Started late: the room was double-booked",
+        by=peer,
+    )
+    by_name = {p.display_name: p for p in people}
+    for name, text in (
+        ("A.M.", "Take a walk after work on two days"),
+        ("Dee", "Call the housing office on Monday"),
+    ):
+        Commitment.objects.get_or_create(
+            session=last, participant=by_name[name], defaults={"text": text}
+        )
+    FacilitatorNote.objects.get_or_create(
+        session=last,
+        author=peer,
+        defaults={"body": "Check-in ran long. Try a gentle timer next week."},
+    )
+    topic_at = {gt.position: gt.topic for gt in group.topic_sequence.select_related("topic")}
+    _session_on(group, today, topic=topic_at.get(4), sequence_position=4, clinician=clinician)
+    _session_on(group, today + timedelta(days=2), topic=topic_at.get(5), sequence_position=5)
+    _session_on(
+        group,
+        today + timedelta(days=7),
+        topic=topic_at.get(6),
+        sequence_position=6,
+        led_by_participant=by_name["Bea"],
+    )
+    return first
+
+
+def _seed_closed_group(
+    group: Group,
+    *,
+    today: date,
+    people: list[Participant],
+    handouts: dict[int, TopicMaterial],
+    peer: User,
+    clinician: User,
+) -> Session:
+    """Two held sessions and the next two; returns the first held one."""
+    first = _held(group, group.start_date + timedelta(days=7), 1, by=peer, roster=people)
+    _held(
+        group,
+        group.start_date + timedelta(days=14),
+        2,
+        by=clinician,
+        roster=people,
+        handouts=[handouts[2]],
+    )
+    topic_at = {gt.position: gt.topic for gt in group.topic_sequence.select_related("topic")}
+    for weeks, position in ((1, 3), (2, 4)):
+        _session_on(
+            group,
+            today + timedelta(days=7 * weeks),
+            topic=topic_at.get(position),
+            sequence_position=position,
+        )
+    return first
+
+
+@transaction.atomic
+def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) -> dict[str, int]:
+    """Create what is missing of the demo program; returns a few counts to print."""
+    peer, clinician = users[PEER], users[CLINICIAN]
+    today = timezone.localdate(timezone.now(), _local(organization))
+    open_group, closed_group = _demo_groups(organization, today)
     for group, user, role in (
         (open_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
         (closed_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
@@ -249,103 +363,25 @@ def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) ->
     _enroll(closed_group, closed_people, closed_group.start_date)
     handouts = _materials(organization, [1, 2, 3, 4, 5, 6])
 
-    # The open group: three held sessions, today's, and two after it.
-    first = _held(
+    open_first = _seed_open_group(
         open_group,
-        open_group.start_date + timedelta(days=7),
-        1,
-        by=peer,
-        roster=open_people,
-        handouts=[handouts[1]],
+        today=today,
+        people=open_people,
+        late_joiner=late_joiner,
+        handouts=handouts,
+        peer=peer,
+        clinician=clinician,
     )
-    second = _held(
-        open_group,
-        open_group.start_date + timedelta(days=14),
-        2,
-        by=peer,
-        roster=open_people,
-        drop_ins=1,
-        handouts=[handouts[2]],
-        follow_up=True,
-    )
-    last = _held(
-        open_group,
-        open_group.start_date + timedelta(days=21),
-        3,
-        by=peer,
-        roster=[*open_people, late_joiner],
-        handouts=[handouts[3]],
-    )
-    for session, category, what, why in (
-        (
-            second,
-            Adaptation.Category.LANGUAGE,
-            "Went over the handout in Spanish as well as English",
-            "One participant prefers Spanish",
-        ),
-        (
-            last,
-            Adaptation.Category.TIME,
-            "Shortened the check-in to 20 minutes",
-            "Started late: the room was double-booked",
-        ),
-    ):
-        if not session.adaptations.exists():
-            adaptation = Adaptation(
-                session=session, category=category, what=what, why=why, created_by=peer
-            )
-            adaptation._history_user = peer  # type: ignore[attr-defined]
-            adaptation.save()
-    by_name = {p.display_name: p for p in open_people}
-    for name, text in (
-        ("A.M.", "Take a walk after work on two days"),
-        ("Dee", "Call the housing office on Monday"),
-    ):
-        Commitment.objects.get_or_create(
-            session=last, participant=by_name[name], defaults={"text": text}
-        )
-    FacilitatorNote.objects.get_or_create(
-        session=last,
-        author=peer,
-        defaults={"body": "Check-in ran long. Try a gentle timer next week."},
-    )
-
-    topic_at = {gt.position: gt.topic for gt in open_group.topic_sequence.select_related("topic")}
-    _session_on(open_group, today, topic=topic_at.get(4), sequence_position=4, clinician=clinician)
-    _session_on(open_group, today + timedelta(days=2), topic=topic_at.get(5), sequence_position=5)
-    _session_on(
-        open_group,
-        today + timedelta(days=7),
-        topic=topic_at.get(6),
-        sequence_position=6,
-        led_by_participant=by_name["Bea"],
-    )
-
-    # The closed group: two held sessions and the next two.
-    closed_first = _held(
-        closed_group, closed_group.start_date + timedelta(days=7), 1, by=peer, roster=closed_people
-    )
-    _held(
+    closed_first = _seed_closed_group(
         closed_group,
-        closed_group.start_date + timedelta(days=14),
-        2,
-        by=clinician,
-        roster=closed_people,
-        handouts=[handouts[2]],
+        today=today,
+        people=closed_people,
+        handouts=handouts,
+        peer=peer,
+        clinician=clinician,
     )
-    closed_topics = {
-        gt.position: gt.topic for gt in closed_group.topic_sequence.select_related("topic")
-    }
-    for weeks, position in ((1, 3), (2, 4)):
-        _session_on(
-            closed_group,
-            today + timedelta(days=7 * weeks),
-            topic=closed_topics.get(position),
-            sequence_position=position,
-        )
-
     consents = _seed_consents(
-        form_session=first,
+        form_session=open_first,
         closed_session=closed_first,
         open_people=open_people,
         closed_people=closed_people,

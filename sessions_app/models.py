@@ -586,22 +586,33 @@ class ConsentForm(models.Model):
         super().save(*args, **kwargs)
 
 
+# A standing consent is a "yes" not withdrawn (it may have expired): what withdrawal ends.
+CONSENT_STANDING = Q(granted=True, withdrawn_at=None)
+
+
 def consent_active_condition(now: datetime | None = None) -> Q:
-    """The one definition of an active consent: granted, not withdrawn, not expired."""
+    """The one definition of an active consent: standing and not expired."""
     now = now or timezone.now()
-    return Q(granted=True, withdrawn_at=None) & (Q(expires_at=None) | Q(expires_at__gt=now))
+    return CONSENT_STANDING & (Q(expires_at=None) | Q(expires_at__gt=now))
 
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def active(self) -> "ConsentQuerySet":
         return self.filter(consent_active_condition())
 
-    def with_is_active(self) -> "ConsentQuerySet":
-        """Annotate `is_active` from the same definition, for reads that need every row."""
+    def standing(self) -> "ConsentQuerySet":
+        return self.filter(CONSENT_STANDING)
+
+    def with_state(self) -> "ConsentQuerySet":
+        """Annotate `is_active` and `is_standing` from the same definitions, for reads that
+        need every row (the consent screen)."""
         return self.annotate(
             is_active=models.ExpressionWrapper(
                 consent_active_condition(), output_field=models.BooleanField()
-            )
+            ),
+            is_standing=models.ExpressionWrapper(
+                CONSENT_STANDING, output_field=models.BooleanField()
+            ),
         )
 
 
@@ -675,8 +686,8 @@ class RecordingQuerySet(OrganizationScopedQuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         managed = memberships_of(user, roles=[Role.MANAGER]).values("organization_id")
-        granted = RecordingAccessGrant.objects.filter(
-            recording_id=OuterRef("pk"), user=user, revoked_at=None
+        granted = RecordingAccessGrant.objects.active().filter(
+            recording_id=OuterRef("pk"), user=user
         )
         return (
             self.available()
@@ -724,6 +735,11 @@ class Recording(models.Model):
         return f"Recording {self.code}"
 
 
+class RecordingAccessGrantQuerySet(models.QuerySet["RecordingAccessGrant"]):
+    def active(self) -> "RecordingAccessGrantQuerySet":
+        return self.filter(revoked_at=None)
+
+
 class RecordingAccessGrant(models.Model):
     """Access to one recording for someone outside the session's team (e.g. a reviewer).
     Created only through sessions_app.services, which higher apps call."""
@@ -738,6 +754,7 @@ class RecordingAccessGrant(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RecordingAccessGrantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

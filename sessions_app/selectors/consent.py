@@ -68,7 +68,7 @@ def _state(
 ) -> tuple[ConsentState, Consent | None]:
     """The latest answer decides: a "no" today blocks recording even if an earlier "yes"
     still stands (that earlier yes still covers the sessions it was given for). Each
-    consent carries `is_active` from the one definition (ConsentQuerySet.with_is_active)."""
+    consent carries `is_active` from the one definition (ConsentQuerySet.with_state)."""
     if current_form is None:
         return ConsentState.NO_FORM, None
     if not consents:
@@ -76,7 +76,8 @@ def _state(
     latest = consents[0]
     if not latest.granted:
         return ConsentState.DECLINED, None
-    active = next((c for c in consents if c.form_id == current_form.pk and c.is_active), None)
+    on_current = [c for c in consents if c.form_id == current_form.pk]
+    active = next((c for c in on_current if c.is_active), None)  # type: ignore[attr-defined]
     if active is not None:
         return ConsentState.ACTIVE, active
     if latest.withdrawn_at is not None:
@@ -99,7 +100,7 @@ def consent_list_for_participants(
     by_participant: dict[int, list[Consent]] = {p.pk: [] for p in participants}
     consents = (
         Consent.objects.filter(participant__in=participants, form__kind=kind)
-        .with_is_active()
+        .with_state()
         .select_related("form")
         .order_by("-captured_at", "-pk")
     )
@@ -119,7 +120,7 @@ def consent_list_for_participants(
                 current_form=form,
                 latest=history[0] if history else None,
                 active=active,
-                standing=next((c for c in history if c.granted and not c.withdrawn_at), None),
+                standing=next((c for c in history if c.is_standing), None),  # type: ignore[attr-defined]
             )
         )
     return rows

@@ -163,7 +163,7 @@ def previous_session_commitments(*, session: Session) -> list[Commitment]:
     cancelled), to read back at this session's check-in; one query."""
     previous = (
         Session.objects.filter(group_id=session.group_id, starts_at__lt=session.starts_at)
-        .exclude(status=Session.Status.CANCELLED)
+        .not_cancelled()
         .order_by("-starts_at")
         .values("pk")[:1]
     )

@@ -194,8 +194,10 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: User) -> list[Reco
     every recording the participant is on (or was marked present at): access ends on the
     next request. Returns the recordings marked."""
     now = timezone.now()
-    standing = Consent.objects.select_for_update().filter(
-        participant_id=participant_id, form__kind=kind, granted=True, withdrawn_at=None
+    standing = (
+        Consent.objects.select_for_update()
+        .standing()
+        .filter(participant_id=participant_id, form__kind=kind)
     )
     for row in standing:
         row.withdrawn_at = now

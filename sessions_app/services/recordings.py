@@ -253,7 +253,8 @@ def recording_grant_access(
         raise ValidationError(_(NOT_AVAILABLE), code="not_available")
     standing = (
         RecordingAccessGrant.objects.select_for_update()
-        .filter(recording=recording, user=user, revoked_at=None)
+        .active()
+        .filter(recording=recording, user=user)
         .first()
     )
     if standing is not None:
@@ -268,9 +269,9 @@ def recording_revoke_access(*, recording: Recording, user: User, revoked_by: Use
     """End a user's access to a recording (e.g. a review assignment withdrawn); returns how
     many grants ended (0 when there was none: revoking twice is harmless)."""
     grants = list(
-        RecordingAccessGrant.objects.select_for_update().filter(
-            recording=recording, user=user, revoked_at=None
-        )
+        RecordingAccessGrant.objects.select_for_update()
+        .active()
+        .filter(recording=recording, user=user)
     )
     now = timezone.now()
     for grant in grants:
