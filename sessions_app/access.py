@@ -16,7 +16,7 @@ from django.http import Http404
 from accounts.access import get_scoped_object_or_404, role_in
 from accounts.models import Role
 
-from .models import Consent, FacilitatorAssignment, Group, Participant, Recording, Session
+from .models import Consent, Group, Participant, Recording, Session
 
 
 def user_manages(user: Any, organization_id: int) -> bool:
@@ -29,7 +29,7 @@ def user_is_on_session_team(user: Any, session: Session) -> bool:
 
 
 def user_facilitates_group(user: Any, group: Group) -> bool:
-    return FacilitatorAssignment.objects.filter(group_id=group.pk, user=user).exists()
+    return Group.objects.filter(pk=group.pk).facilitated_by(user).exists()
 
 
 # --- Sessions -----------------------------------------------------------------------------
@@ -90,8 +90,8 @@ def get_consent_for_withdrawal(user: Any, code: UUID) -> Consent:
     participant_id = consent.participant_id
     if user_manages(user, consent.participant.organization_id):
         return consent
-    in_their_groups = FacilitatorAssignment.objects.filter(
-        user=user, group__enrollments__participant_id=participant_id
+    in_their_groups = (
+        Group.objects.facilitated_by(user).filter(enrollments__participant_id=participant_id)
     ).exists()
     at_their_sessions = (
         Session.objects.facilitated_by(user).filter(attendance__participant_id=participant_id)

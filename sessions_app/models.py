@@ -54,6 +54,12 @@ class GroupQuerySet(OrganizationScopedQuerySet):
     def active(self) -> "GroupQuerySet":
         return self.filter(archived_at=None)
 
+    def facilitated_by(self, user: User) -> "GroupQuerySet":
+        """Groups `user` is assigned to as a facilitator (any role)."""
+        return self.filter(
+            Exists(FacilitatorAssignment.objects.filter(group_id=OuterRef("pk"), user=user))
+        )
+
 
 class Group(models.Model):
     class Format(models.TextChoices):

@@ -20,14 +20,15 @@ def group_list_for_user(*, user: User, archived: bool = False) -> QuerySet[Group
     """Groups the user manages (every group of organizations they manage) or facilitates,
     with the current head count, the next planned session and the facilitators."""
     managed = memberships_of(user, roles=[Role.MANAGER]).values("organization_id")
-    facilitates = FacilitatorAssignment.objects.filter(group=OuterRef("pk"), user=user)
     next_session = (
         Session.objects.upcoming()
         .filter(group=OuterRef("pk"))
         .order_by("starts_at")
         .values("starts_at")[:1]
     )
-    groups = Group.objects.for_user(user).filter(Q(organization__in=managed) | Exists(facilitates))
+    groups = Group.objects.for_user(user).filter(
+        Q(organization__in=managed) | Q(pk__in=Group.objects.facilitated_by(user).values("pk"))
+    )
     groups = groups.filter(archived_at__isnull=not archived)
     return (
         groups.select_related("organization")
