@@ -2,6 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from .access import roles_of
 from .models import MFA_REQUIRED_ROLES
@@ -40,3 +41,19 @@ class RequireMFAMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """No response to a signed-in user, and no download, is kept by a browser or a proxy:
+    on a shared computer the Back button after signing out must not show a participant
+    list, a session's attendance or a recording."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+        if signed_in or response.streaming or response.has_header("Content-Disposition"):
+            add_never_cache_headers(response)
+        return response

@@ -105,7 +105,6 @@ def _stream(request: AuthenticatedHttpRequest, code: UUID, *, action: str) -> Fi
         filename=f"recording-{recording.code}{extension}",
         content_type=recording.content_type,
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 
