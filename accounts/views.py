@@ -19,6 +19,7 @@ from .access import get_managed_organization_or_404, membership_list_for
 from .forms import AcceptInvitationForm, InvitationForm
 from .http import AuthenticatedHttpRequest
 from .models import Invitation, User
+from .querystring import page_number
 
 
 @login_required
@@ -71,7 +72,7 @@ def staff(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
         "accounts/staff.html",
         {
             "organization": organization,
-            "members": members.get_page(request.GET.get("page")),
+            "members": members.get_page(page_number(request)),
             "invitations": selectors.invitation_list_pending(organization=organization),
             "form": InvitationForm(),
         },

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.querystring import query_param
 
 from . import selectors
 from .models import TopicMaterial
@@ -14,7 +15,7 @@ from .models import TopicMaterial
 @login_required
 @require_GET
 def topic_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    area_key = request.GET.get("area") or None
+    area_key = query_param(request, "area", max_length=40) or None
     areas = list(selectors.content_area_list())
     if area_key and area_key not in {a.key for a in areas}:
         area_key = None

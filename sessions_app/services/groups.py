@@ -100,7 +100,7 @@ def group_create(
     group.full_clean()
     save_with_history(group, by=by)
     _set_topic_sequence(group, topic_ids)
-    sessions_generate(group=group)
+    sessions_generate(group=group, by=by)
     return group
 
 
@@ -134,7 +134,7 @@ def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], 
         _set_topic_sequence(group, topic_ids)
     schedule_changed = schedule_before != [getattr(group, name) for name in SCHEDULE_FIELDS]
     if group.archived_at is None and (schedule_changed or topic_ids != topics_before):
-        sessions_generate(group=group)
+        sessions_generate(group=group, by=by)
     return group
 
 
@@ -161,7 +161,7 @@ def group_restore(*, group: Group, by: User) -> Group:
         return group
     group.archived_at = None
     save_with_history(group, by=by, update_fields=["archived_at"])
-    sessions_generate(group=group)
+    sessions_generate(group=group, by=by)
     return group
 
 

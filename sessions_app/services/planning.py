@@ -15,8 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
-from accounts.history import save_with_history
+from accounts.history import delete_with_history, save_with_history
 from accounts.models import User
 from curriculum.models import Topic
 
@@ -269,12 +270,15 @@ def session_start(group: Group, day: date) -> datetime:
     return datetime.combine(day, group.start_time, tzinfo=group.zone)
 
 
-def _drop_replaceable_sessions(group: Group, *, now: datetime) -> None:
+def _drop_replaceable_sessions(group: Group, *, now: datetime, by: User | None) -> None:
     """Future planned sessions made from the schedule, untouched by hand, with no
-    attendance or notes: the only ones regenerating may replace."""
-    group.sessions.planned().filter(
+    attendance or notes: the only ones regenerating may replace. One by one, so each
+    leaves a history row naming who re-planned."""
+    replaceable = group.sessions.planned().filter(
         is_one_off=False, customised=False, starts_at__gt=now, attendance=None, notes=None
-    ).delete()
+    )
+    for session in replaceable:
+        delete_with_history(session, by=by)
 
 
 def _taken_days(group: Group, *, now: datetime) -> set[date]:
@@ -300,19 +304,20 @@ def _next_sequence_index(group: Group, sequence: list[tuple[int, int]]) -> int:
 
 
 @transaction.atomic
-def sessions_generate(*, group: Group, weeks: int | None = None) -> int:
+def sessions_generate(*, group: Group, by: User | None = None, weeks: int | None = None) -> int:
     """(Re)plan the group's sessions for the coming weeks; returns how many were created.
 
     Only future planned sessions made from the schedule, untouched by hand, with no
     attendance or notes, are replaced: held, cancelled, one-off and customised sessions
     (moved, re-topiced, given leaders) are never touched, and keep their schedule slot.
-    Topics follow the planned sequence, continuing after the last session kept.
+    Topics follow the planned sequence, continuing after the last session kept. Every
+    session created or replaced has a history row naming `by` (None: the system).
     """
     Group.objects.select_for_update().filter(pk=group.pk).first()  # one planner at a time
     weeks = weeks or settings.SESSIONS_GENERATE_WEEKS
     now = timezone.now()
     today = group.today(now=now)
-    _drop_replaceable_sessions(group, now=now)
+    _drop_replaceable_sessions(group, now=now, by=by)
     sequence = list(group.topic_sequence.order_by("position").values_list("position", "topic_id"))
     next_index = _next_sequence_index(group, sequence)
     taken = _taken_days(group, now=now)
@@ -333,5 +338,5 @@ def sessions_generate(*, group: Group, weeks: int | None = None) -> int:
                 slot_date=day,
             )
         )
-    Session.objects.bulk_create(new_sessions)
+    bulk_create_with_history(new_sessions, Session, default_user=by)
     return len(new_sessions)

@@ -21,6 +21,7 @@ from accounts.access import organizations_managed_by, role_required
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from accounts.querystring import page_number, query_param
 
 from ..access import get_group_for_manager, get_group_for_team, user_manages
 from ..forms.common import language_name
@@ -37,15 +38,16 @@ from ..services import groups as group_services
 from ..services import participants as participant_services
 
 GROUPS_PER_PAGE = 25
+SHOW_CHOICES = frozenset({"archived"})
 
 
 @role_required(Role.MANAGER, Role.FACILITATOR)
 @require_GET
 def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    archived = request.GET.get("show") == "archived"
+    archived = query_param(request, "show", choices=SHOW_CHOICES) == "archived"
     groups = Paginator(
         selectors.group_list_for_user(user=request.user, archived=archived), GROUPS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    ).get_page(page_number(request))
     managed = organizations_managed_by(request.user).exists()
     return render(
         request,

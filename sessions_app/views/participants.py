@@ -20,6 +20,7 @@ from accounts.access import organizations_managed_by, role_required
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from accounts.querystring import page_number, query_param
 
 from ..access import get_participant_for_manager
 from ..forms.common import language_name
@@ -34,17 +35,18 @@ from ..selectors import participants as selectors
 from ..services import participants as services
 
 PARTICIPANTS_PER_PAGE = 50
+SHOW_CHOICES = frozenset({"archived"})
 
 
 @role_required(Role.MANAGER)
 @require_GET
 def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:60]
-    archived = request.GET.get("show") == "archived"
+    query = query_param(request, "q", max_length=60)
+    archived = query_param(request, "show", choices=SHOW_CHOICES) == "archived"
     participants = Paginator(
         selectors.participant_list_for_user(user=request.user, query=query, archived=archived),
         PARTICIPANTS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    ).get_page(page_number(request))
     params = [("q", query)] if query else []
     if archived:
         params.append(("show", "archived"))
