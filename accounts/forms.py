@@ -1,11 +1,27 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
+from .text import plain_text
 
 PASSWORDS_DIFFER = _("The two passwords are not the same.")
+
+
+class PlainTextField(forms.CharField):
+    """Free text people read (names, reasons, notes), normalised by the one normaliser
+    (accounts.text.plain_text): no zero-width or bidirectional tricks, no stray spaces."""
+
+    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
+        self.multiline = multiline
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return plain_text(super().to_python(value) or "", multiline=self.multiline)
 
 
 class InvitationForm(forms.Form):
@@ -14,7 +30,7 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = PlainTextField(
         label=_("Your name as colleagues will see it"),
         max_length=150,
         help_text=_("A first name or a name you choose is enough."),

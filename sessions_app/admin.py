@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Consent, ConsentForm, Group, Participant, Recording, Session
+from .selectors.participants import participant_name_clashes
 
 
 class ViewOnlyAdmin(SimpleHistoryAdmin):
@@ -44,6 +50,41 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     list_filter = ["organization"]
     search_fields = ["display_name"]
     exclude = ["contact_email", "contact_phone"]
+    change_list_template = "admin/sessions_app/participant/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        clashes = path(
+            "name-clashes/",
+            self.admin_site.admin_view(self.name_clashes_view),
+            name="sessions_app_participant_name_clashes",
+        )
+        return [clashes, *super().get_urls()]
+
+    def name_clashes_view(self, request: HttpRequest) -> HttpResponse:
+        """Active participants whose names look alike in one organization, with each name
+        spelled out character by character so hidden ones show."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Participants whose names look alike"),
+            "clashes": [
+                (
+                    clash.organization,
+                    [(p, _spelled_out(p.display_name)) for p in clash.participants],
+                )
+                for clash in participant_name_clashes()
+            ],
+        }
+        return TemplateResponse(
+            request, "admin/sessions_app/participant/name_clashes.html", context
+        )
+
+
+def _spelled_out(name: str) -> str:
+    """Every character that is not plain ASCII as its code point: "Ha\\u200bna"."""
+    return "".join(c if c.isascii() and c.isprintable() else f"\\u{ord(c):04x}" for c in name)
 
 
 @admin.register(Session)

@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainTextField
+
 from ..models import Consent, Participant
 from ..services.consent import WITNESS_REQUIRED
 
@@ -28,7 +30,7 @@ class ConsentCaptureForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How was it given?"), choices=Consent.Method.choices, widget=forms.RadioSelect
     )
-    witness = forms.CharField(
+    witness = PlainTextField(
         label=_("Witness (for verbal consent)"),
         max_length=120,
         required=False,

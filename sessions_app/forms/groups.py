@@ -14,6 +14,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainTextField
 from accounts.models import Organization, User
 from curriculum.models import Topic
 
@@ -85,7 +86,7 @@ class GroupForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none(), to_field_name="code"
     )
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = PlainTextField(label=_("Name"), max_length=120)
     format = forms.ChoiceField(
         label=_("Format"),
         choices=Group.Format.choices,
@@ -104,7 +105,7 @@ class GroupForm(forms.Form):
         initial=Group.Modality.IN_PERSON,
         widget=forms.RadioSelect,
     )
-    location = forms.CharField(
+    location = PlainTextField(
         label=_("Location"),
         max_length=200,
         required=False,

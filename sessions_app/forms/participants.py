@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainTextField
 from accounts.models import Organization
 
 from ..models import Enrollment, Group, Participant
@@ -23,7 +24,7 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{4,30}$")
 
 
 class ParticipantForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = PlainTextField(
         label=_("Chosen name or initials"),
         max_length=60,
         help_text=_(
@@ -50,9 +51,6 @@ class ParticipantForm(forms.Form):
     @classmethod
     def initial_for(cls, participant: Participant) -> dict[str, Any]:
         return {name: getattr(participant, name) for name in ParticipantForm.base_fields}
-
-    def clean_display_name(self) -> str:
-        return self.cleaned_data["display_name"].strip()
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data.get("contact_phone", "").strip()

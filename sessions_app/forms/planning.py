@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainTextField
 from accounts.models import User
 
 from ..models import SESSION_MAX_MINUTES, Group, Participant
@@ -78,7 +79,7 @@ class SessionRetopicForm(forms.Form):
 
 
 class SessionCancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label=_("Reason for cancelling"),
         max_length=200,
         help_text=_("For the team and the records, e.g. “facilitator ill” or “public holiday”."),

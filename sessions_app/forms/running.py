@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PlainTextField
 from curriculum.models import TopicMaterial
 
 from ..models import SESSION_MAX_MINUTES, Adaptation, Attendance, Participant
@@ -67,7 +68,7 @@ class HandoutChoiceField(forms.ModelMultipleChoiceField):
 
 class SessionLogForm(_VersionedForm):
     check_in_done = forms.BooleanField(label=_("Check-in done"), required=False)
-    quotation_reference = forms.CharField(
+    quotation_reference = PlainTextField(
         label=_("Quotation used"),
         max_length=200,
         required=False,
@@ -101,12 +102,13 @@ class AdaptationForm(_VersionedForm):
     category = forms.ChoiceField(
         label=_("What kind of change"), choices=Adaptation.Category.choices
     )
-    what = forms.CharField(label=_("What was changed"), max_length=300)
-    why = forms.CharField(label=_("Why"), max_length=300)
+    what = PlainTextField(label=_("What was changed"), max_length=300)
+    why = PlainTextField(label=_("Why"), max_length=300)
 
 
 class NoteForm(_VersionedForm):
-    body = forms.CharField(
+    body = PlainTextField(
+        multiline=True,
         label=_("Note to self"),
         max_length=2000,
         required=False,
@@ -127,7 +129,7 @@ class CommitmentsForm(_VersionedForm):
         super().__init__(*args, **kwargs)
         self.roster = roster
         for participant in roster:
-            self.fields[self.PREFIX + str(participant.code)] = forms.CharField(
+            self.fields[self.PREFIX + str(participant.code)] = PlainTextField(
                 label=participant.display_name, max_length=300, required=False
             )
 

@@ -2,9 +2,13 @@
 time, and the groups they can join. Every queryset starts from the organization scope
 (`for_user`) or from a participant already fetched through `access`."""
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
-from accounts.models import Role, User
+from accounts.models import Organization, Role, User
+from accounts.text import name_skeleton
 
 from ..models import Enrollment, Group, Participant
 
@@ -49,3 +53,31 @@ def groups_to_join(*, participant: Participant) -> QuerySet[Group]:
         .exclude(Exists(in_group))
         .order_by("name", "pk")
     )
+
+
+@dataclass
+class NameClash:
+    organization: Organization
+    participants: list[Participant]
+
+
+def participant_name_clashes() -> list[NameClash]:
+    """Active participants of one organization whose names look the same on a screen (the
+    same accounts.text.name_skeleton): clashes stored before names were checked. For
+    platform admins in Django admin, across organizations; reads every active name."""
+    alike: dict[tuple[int, str], list[Participant]] = defaultdict(list)
+    participants = (
+        Participant.objects.active()
+        .select_related("organization")
+        .only("pk", "code", "display_name", "organization__name", "organization__slug")
+        .order_by("organization__name", "display_name", "pk")
+    )
+    for participant in participants:
+        alike[(participant.organization_id, name_skeleton(participant.display_name))].append(
+            participant
+        )
+    return [
+        NameClash(organization=group[0].organization, participants=group)
+        for group in alike.values()
+        if len(group) > 1
+    ]

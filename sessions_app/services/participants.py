@@ -21,9 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.history import save_with_history
 from accounts.models import Organization, User
+from accounts.text import name_skeleton, plain_text
 
 from ..models import GROUP_CAPACITY_MAX, Attendance, Enrollment, Group, Participant, Session
 
+NAME_LOOKS_TAKEN = _(
+    "%(name)s is already in this organization, and this name would look the same on the "
+    "attendance and consent screens. Add an initial or another detail so facilitators "
+    "can tell them apart."
+)
 CONTACT_NEEDED_FOR_REMINDERS = _(
     "To get reminders, add an email address or a phone number (or untick reminders)."
 )
@@ -58,10 +64,31 @@ def _apply(participant: Participant, values: dict[str, Any]) -> None:
         raise TypeError(f"Not participant fields: {sorted(unknown)}")
     for name, value in values.items():
         setattr(participant, name, value)
-    participant.display_name = participant.display_name.strip()
+    participant.display_name = plain_text(participant.display_name)
     if participant.reminder_opt_in and not (participant.contact_email or participant.contact_phone):
         raise ValidationError({"reminder_opt_in": CONTACT_NEEDED_FOR_REMINDERS})
     participant.full_clean()
+    if participant.archived_at is None:
+        _check_name_is_distinct(participant)
+
+
+def _check_name_is_distinct(participant: Participant) -> None:
+    """No two active participants of an organization look alike on a screen: the name is
+    refused when its skeleton (accounts.text.name_skeleton) is another's. The
+    organization row is locked, so two people adding "Hana" at once take turns."""
+    Organization.objects.select_for_update().filter(pk=participant.organization_id).first()
+    skeleton = name_skeleton(participant.display_name)
+    others = (
+        Participant.objects.active()
+        .filter(organization_id=participant.organization_id)
+        .exclude(pk=participant.pk)
+        .values_list("display_name", flat=True)
+    )
+    clash = next((name for name in others if name_skeleton(name) == skeleton), None)
+    if clash is not None:
+        raise ValidationError(
+            {"display_name": ValidationError(NAME_LOOKS_TAKEN, params={"name": clash})}
+        )
 
 
 @transaction.atomic
@@ -109,9 +136,11 @@ def participant_archive(*, participant: Participant, left_reason: str, by: User)
 
 @transaction.atomic
 def participant_restore(*, participant: Participant, by: User) -> Participant:
-    """Bring an archived participant back (their old enrollments stay ended)."""
+    """Bring an archived participant back (their old enrollments stay ended), unless an
+    active participant's name now looks the same."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.archived_at = None
+    _check_name_is_distinct(participant)
     save_with_history(participant, by=by, update_fields=["archived_at"])
     return participant
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +34,7 @@ from ..forms.participants import (
 from ..models import Participant
 from ..selectors import participants as selectors
 from ..services import participants as services
+from .common import refused
 
 PARTICIPANTS_PER_PAGE = 50
 SHOW_CHOICES = frozenset({"archived"})
@@ -139,7 +141,11 @@ def participant_archive(request: AuthenticatedHttpRequest, code: UUID) -> HttpRe
 @login_required
 def participant_restore(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
-    services.participant_restore(participant=participant, by=request.user)
+    try:
+        services.participant_restore(participant=participant, by=request.user)
+    except ValidationError as error:
+        back = reverse("sessions_app:participant_detail", kwargs={"code": participant.code})
+        return refused(request, error, back=back)
     messages.success(request, _("%(name)s is active again.") % {"name": participant})
     return redirect("sessions_app:participant_detail", code=participant.code)
 
