@@ -183,6 +183,14 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Seeking Safety] "
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For: the
+# client address (for sign-in limits) is the one the outermost trusted proxy saw. 1 for
+# the docker-compose shape behind one HTTPS proxy; 0 when clients connect directly (then
+# X-Forwarded-For is ignored, so a client cannot choose its own address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# Failed sign-ins are limited per client address only; per account, accounts.signin
+# slows down the address that failed, so nobody can lock a manager out by their email.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Seeking Safety Peer Program")
