@@ -238,6 +238,38 @@ def _add_adaptation(session: Session, category: str, what: str, why: str, *, by:
         save_with_history(adaptation, by=by)
 
 
+def _seed_what_was_run(
+    second: Session, last: Session, *, by_name: dict[str, Participant], peer: User
+) -> None:
+    """Adaptations, commitments read back next time, and the peer's note to self."""
+    _add_adaptation(
+        second,
+        Adaptation.Category.LANGUAGE,
+        "Went over the handout in Spanish as well as English",
+        "One participant prefers Spanish",
+        by=peer,
+    )
+    _add_adaptation(
+        last,
+        Adaptation.Category.TIME,
+        "Shortened the check-in to 20 minutes",
+        "Started late: the room was double-booked",
+        by=peer,
+    )
+    for name, text in (
+        ("A.M.", "Take a walk after work on two days"),
+        ("Dee", "Call the housing office on Monday"),
+    ):
+        Commitment.objects.get_or_create(
+            session=last, participant=by_name[name], defaults={"text": text}
+        )
+    FacilitatorNote.objects.get_or_create(
+        session=last,
+        author=peer,
+        defaults={"body": "Check-in ran long. Try a gentle timer next week."},
+    )
+
+
 def _seed_open_group(
     group: Group,
     *,
@@ -272,33 +304,8 @@ def _seed_open_group(
         roster=[*people, late_joiner],
         handouts=[handouts[3]],
     )
-    _add_adaptation(
-        second,
-        Adaptation.Category.LANGUAGE,
-        "Went over the handout in Spanish as well as English",
-        "One participant prefers Spanish",
-        by=peer,
-    )
-    _add_adaptation(
-        last,
-        Adaptation.Category.TIME,
-        "Shortened the check-in to 20 minutes",
-        "Started late: the room was double-booked",
-        by=peer,
-    )
     by_name = {p.display_name: p for p in people}
-    for name, text in (
-        ("A.M.", "Take a walk after work on two days"),
-        ("Dee", "Call the housing office on Monday"),
-    ):
-        Commitment.objects.get_or_create(
-            session=last, participant=by_name[name], defaults={"text": text}
-        )
-    FacilitatorNote.objects.get_or_create(
-        session=last,
-        author=peer,
-        defaults={"body": "Check-in ran long. Try a gentle timer next week."},
-    )
+    _seed_what_was_run(second, last, by_name=by_name, peer=peer)
     topic_at = {gt.position: gt.topic for gt in group.topic_sequence.select_related("topic")}
     _session_on(group, today, topic=topic_at.get(4), sequence_position=4, clinician=clinician)
     _session_on(group, today + timedelta(days=2), topic=topic_at.get(5), sequence_position=5)
