@@ -11,6 +11,7 @@ from django.utils import timezone
 from sessions_app.models import Attendance, Consent, ConsentForm, Recording, Session
 from sessions_app.selectors.consent import (
     ConsentState,
+    consent_list_for_participants,
     consent_list_for_session,
 )
 from sessions_app.services import consent as consent_services
@@ -223,6 +224,61 @@ def test_expired_consent_shows_as_expired(held, cast):
     with time_machine.travel(timezone.now() - timedelta(days=400)):
         give_consent(held.alex, held.form, cast.peer)
     assert _states(held.session)["Alex"] == ConsentState.EXPIRED
+
+
+# --- Active consent has one definition ----------------------------------------------------
+
+
+def test_active_consents_and_the_consent_states_agree_on_who_may_be_recorded(held, cast):
+    """Consent.objects.active(), .with_is_active() and the consent selector all read
+    consent_active_condition: a fault there breaks each of them here."""
+    people = {
+        name: ParticipantFactory(organization=cast.org, display_name=name)
+        for name in ("Active", "Expired", "Withdrawn", "Declined")
+    }
+    give_consent(people["Active"], held.form, cast.peer)
+    year_and_a_day_ago = timezone.now() - timedelta(days=366)  # the form is valid 365 days
+    give_consent(people["Expired"], held.form, cast.peer, captured_at=year_and_a_day_ago)
+    withdrawn = give_consent(people["Withdrawn"], held.form, cast.peer)
+    consent_withdraw(consent=withdrawn, by=cast.peer)
+    give_consent(people["Declined"], held.form, cast.peer, granted=False)
+
+    active = Consent.objects.active().values_list("participant__display_name", flat=True)
+    assert set(active) == {"Active"}
+    annotated = Consent.objects.with_is_active().filter(participant__in=people.values())
+    assert {c.participant.display_name: c.is_active for c in annotated} == {
+        "Active": True,
+        "Expired": False,
+        "Withdrawn": False,
+        "Declined": False,
+    }
+    rows = consent_list_for_participants(participants=people.values(), organization_id=cast.org.pk)
+    assert {row.participant.display_name: row.state for row in rows} == {
+        "Active": ConsentState.ACTIVE,
+        "Expired": ConsentState.EXPIRED,
+        "Withdrawn": ConsentState.WITHDRAWN,
+        "Declined": ConsentState.DECLINED,
+    }
+    assert {row.participant.display_name for row in rows if row.active is not None} == {"Active"}
+
+
+# --- Invariant 7: a consent names who captured or withdrew it, request or not ----------------
+
+
+def _capture(held, by):
+    return give_consent(held.alex, held.form, by)
+
+
+def _withdraw(held, by):
+    consent = give_consent(held.alex, held.form, held.team.facilitator)
+    consent_withdraw(consent=consent, by=by)
+    return consent
+
+
+@pytest.mark.parametrize("service", [_capture, _withdraw], ids=["capture", "withdraw"])
+def test_a_consent_service_called_outside_a_request_records_who_acted(held, cast, service):
+    consent = service(held, cast.manager)  # straight from code: no request, no client
+    assert consent.history.first().history_user == cast.manager
 
 
 # --- Consent screen -----------------------------------------------------------------------

@@ -15,6 +15,8 @@ from django.utils import timezone
 from accounts.models import Role
 from sessions_app.forms import groups as forms_groups
 from sessions_app.models import (
+    GROUP_CAPACITY_MAX,
+    GROUP_CAPACITY_MIN,
     Attendance,
     Enrollment,
     FacilitatorAssignment,
@@ -170,6 +172,23 @@ def test_invalid_group_is_refused_with_a_clear_message_and_nothing_saved(
     assert str(message).split("%")[0] in errors
     assert not Group.objects.exists()
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("capacity", "accepted"),
+    [
+        (GROUP_CAPACITY_MIN - 1, False),
+        (GROUP_CAPACITY_MIN, True),
+        (GROUP_CAPACITY_MAX, True),
+        (GROUP_CAPACITY_MAX + 1, False),
+    ],
+    ids=["min-1", "min", "max", "max+1"],
+)
+def test_the_form_holds_a_group_to_the_capacity_bounds_of_the_model(cast, capacity, accepted):
+    form = forms_groups.GroupForm(data=group_data(capacity=str(capacity)), organizations=[cast.org])
+    assert form.is_valid() is accepted, form.errors
+    if not accepted:
+        assert form.errors["capacity"] == ["A group holds between 2 and 50 people."]
 
 
 def test_the_error_message_is_shown_on_the_page(client, cast):
@@ -336,6 +355,40 @@ def test_an_archived_group_takes_no_new_people(client, cast):
     )
     assert response.status_code == 400
     assert not group.enrollments.exists()
+
+
+def _create_group(cast, by):
+    values = {
+        "name": "Made by a script",
+        "weekdays": [1],
+        "start_time": datetime.time(18, 0),
+        "start_date": TODAY,
+        "location": "Room 1",
+    }
+    return group_services.group_create(organization=cast.org, values=values, topic_ids=[], by=by)
+
+
+def _archive_group(cast, by):
+    group = planned_group(cast.org)
+    group_services.group_archive(group=group, by=by)
+    return group
+
+
+def _assign_facilitator(cast, by):
+    assignment, _new = group_services.facilitator_assign(
+        group=planned_group(cast.org), user=cast.peer, role="lead_peer", by=by
+    )
+    return assignment
+
+
+@pytest.mark.parametrize(
+    "service",
+    [_create_group, _archive_group, _assign_facilitator],
+    ids=["group_create", "group_archive", "facilitator_assign"],
+)
+def test_a_group_service_called_outside_a_request_records_who_acted(cast, service):
+    changed = service(cast, cast.manager)  # straight from code: no request, no client
+    assert changed.history.first().history_user == cast.manager
 
 
 # --- Facilitators -------------------------------------------------------------------------

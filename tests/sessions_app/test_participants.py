@@ -473,6 +473,55 @@ def test_participant_changes_are_kept_with_who_and_when(client, cast):
     assert all(h.history_date is not None for h in history)
 
 
+def _create(cast, by):
+    return participant_services.participant_create(
+        organization=cast.org, values={"display_name": "K.", "preferred_language": "en"}, by=by
+    )
+
+
+def _update(cast, by):
+    participant = ParticipantFactory(organization=cast.org)
+    return participant_services.participant_update(
+        participant=participant, values={"display_name": "Renamed"}, by=by
+    )
+
+
+def _archive(cast, by):
+    participant = ParticipantFactory(organization=cast.org)
+    participant_services.participant_archive(participant=participant, left_reason="moved", by=by)
+    return participant
+
+
+def _enroll(cast, by):
+    group = GroupFactory(organization=cast.org)
+    participant = ParticipantFactory(organization=cast.org)
+    return participant_services.enrollment_create(group=group, participant=participant, by=by)
+
+
+def _end_enrollment(cast, by):
+    enrollment = EnrollmentFactory(group=GroupFactory(organization=cast.org))
+    return participant_services.enrollment_end(
+        enrollment=enrollment, left_on=None, left_reason="completed", by=by
+    )
+
+
+@pytest.mark.parametrize(
+    "service",
+    [_create, _update, _archive, _enroll, _end_enrollment],
+    ids=[
+        "participant_create",
+        "participant_update",
+        "participant_archive",
+        "enrollment_create",
+        "enrollment_end",
+    ],
+)
+def test_a_participant_service_called_outside_a_request_records_who_acted(cast, service):
+    changed = service(cast, cast.manager)  # straight from code: no request, no client
+    changed.refresh_from_db()
+    assert changed.history.first().history_user == cast.manager
+
+
 # --- Pages --------------------------------------------------------------------------------
 
 

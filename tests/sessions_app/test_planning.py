@@ -503,3 +503,27 @@ def test_regenerating_keeps_a_moved_session_its_note_and_its_slot(client, cast, 
     # The Tuesday it was moved from is not planned again.
     assert plan.group.sessions.count() == count
     assert not plan.group.sessions.filter(slot_date=slot).exclude(pk=moved.pk).exists()
+
+
+# --- Invariant 7: a planning service names who acted, request or not ----------------------
+
+
+def _cancel(plan, by):
+    return planning.session_cancel(session=plan.session, reason="Facilitator ill", by=by)
+
+
+def _move(plan, by):
+    starts_at = datetime.datetime(2026, 11, 27, 18, 0, tzinfo=NEW_YORK)
+    return planning.session_move(session=plan.session, starts_at=starts_at, by=by)
+
+
+def _retopic(plan, by):
+    return planning.session_retopic(session=plan.session, topic=topic(9), by=by)
+
+
+@pytest.mark.parametrize(
+    "service", [_cancel, _move, _retopic], ids=["session_cancel", "session_move", "session_retopic"]
+)
+def test_a_planning_service_called_outside_a_request_records_who_acted(cast, plan, service):
+    service(plan, cast.manager)  # straight from code: no request, no client
+    assert fresh(plan.session).history.first().history_user == cast.manager

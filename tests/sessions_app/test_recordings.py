@@ -4,7 +4,7 @@ and the purge that deletes files after review, on withdrawal or past retention."
 import hashlib
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
 
@@ -43,6 +43,7 @@ from sessions_app.tasks import purge_recordings
 from tests.factories import AttendanceFactory, ConsentFormFactory, EnrollmentFactory
 from tests.sessions_app.conftest import (
     PNG,
+    Clock,
     HeldSession,
     PrivateFiles,
     give_consent,
@@ -216,6 +217,57 @@ def test_a_failed_save_leaves_no_file_behind(consented, private_storage):
         store(consented)
     assert private_storage.files() == []
     assert not Recording.objects.exists()
+
+
+# --- Upload: active consent has one definition, checked again under the lock ----------------
+
+# The moment the upload starts; Sam's consent expires one minute later.
+UPLOAD_STARTS = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+
+
+@pytest.mark.time_machine(UPLOAD_STARTS, tick=False)
+def test_a_consent_that_expires_between_the_check_and_the_locked_recheck_refuses_the_upload(
+    held: HeldSession, cast, clock: Clock, private_storage: PrivateFiles
+):
+    give_consent(held.alex, held.form, cast.peer)
+    # Captured 365 days (the form's validity) less one minute ago: expires at 20:01.
+    sam = give_consent(held.sam, held.form, cast.peer, captured_at=clock.at(days=-365, minutes=1))
+    assert sam.expires_at == clock.at(minutes=1)
+    recording_services.recording_check_consent(session=held.session)  # active now
+
+    # recording_upload checks consent (fail fast), then locks the session with
+    # Session.objects.select_for_update().filter(pk=...).first() and checks again. The clock
+    # moves past the expiry as that query runs. SQLite has no row locks and drops FOR UPDATE,
+    # so the query is known by its shape; on PostgreSQL it must carry FOR UPDATE too.
+    savepoints_before = len(connection.savepoint_ids)
+    seen: list[tuple[str, int]] = []
+
+    def expire_at_the_lock(execute, sql, params, many, context):
+        is_lock = (
+            not seen
+            and sql.startswith("SELECT")
+            and 'FROM "sessions_app_session"' in sql
+            and sql.rstrip().endswith(("LIMIT 1", "LIMIT 1 FOR UPDATE"))
+        )
+        if is_lock:
+            seen.append((sql, len(connection.savepoint_ids)))
+            clock.shift(timedelta(minutes=2))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(expire_at_the_lock), pytest.raises(ValidationError) as error:
+        store(held)
+
+    assert len(seen) == 1, "the session lock query never ran"
+    lock_sql, savepoints = seen[0]
+    # The clock moved inside the upload's own transaction, after the first check passed.
+    assert savepoints == savepoints_before + 1
+    if connection.vendor == "postgresql":
+        assert "FOR UPDATE" in lock_sql
+    assert error.value.code == "lacks_consent"
+    assert "Sam" in " ".join(error.value.messages)
+    assert "Alex" not in " ".join(error.value.messages)
+    assert not Recording.objects.exists()
+    assert private_storage.files() == []
 
 
 # --- Upload: the view ---------------------------------------------------------------------

@@ -680,6 +680,100 @@ def test_session_page_uses_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+# --- Invariant 7: a running service names who acted, request or not -----------------------
+
+
+def _record_attendance(running, by):
+    ana = running.person("Ana")
+    running_services.attendance_record(
+        session=running.session,
+        marks={ana.pk: Attendance.Status.PRESENT},
+        drop_in_count=0,
+        by=by,
+        expected_version=running_services.attendance_version([], 0),
+    )
+    return Attendance.objects.get(session=running.session, participant=ana)
+
+
+def _mark_held(running, by):
+    Attendance.objects.create(
+        session=running.session, participant=running.person("Ana"), status="present"
+    )
+    return running_services.session_mark_held(session=running.session, by=by)
+
+
+def _save_log(running, by):
+    return running_services.session_log_save(
+        session=running.session,
+        check_in_done=True,
+        quotation_reference="",
+        handouts=[],
+        check_out_done=False,
+        follow_up_needed=False,
+        actual_length_minutes=None,
+        by=by,
+        expected_version=running_services.log_version(None),
+    )
+
+
+def _add_adaptation(running, by):
+    return running_services.adaptation_add(
+        session=running.session,
+        category="time",
+        what="Shorter check-in",
+        why="Started late",
+        by=by,
+        expected_version=running_services.adaptations_version([]),
+    )
+
+
+@pytest.mark.parametrize(
+    "service",
+    [_record_attendance, _mark_held, _save_log, _add_adaptation],
+    ids=["attendance_record", "session_mark_held", "session_log_save", "adaptation_add"],
+)
+def test_a_running_service_called_outside_a_request_records_who_acted(cast, running, service):
+    changed = service(running, cast.manager)  # straight from code: no request, no client
+    assert changed.history.first().history_user == cast.manager
+
+
+# --- Who facilitates a session: one rule, whichever way it is read ------------------------
+
+# Who facilitates which of four sessions: of the team's group or of the other group, each
+# with or without the clinician named on it.
+FACILITATES = {
+    "facilitator": {"ours", "ours_with_clinician"},
+    "clinician": {"ours_with_clinician", "theirs_with_clinician"},
+    "other_facilitator": {"theirs", "theirs_with_clinician"},
+    "manager": set(),
+    "reviewer": set(),
+}
+
+
+@pytest.mark.parametrize(("who", "expected"), FACILITATES.items(), ids=FACILITATES)
+def test_who_facilitates_a_session_is_one_rule_whichever_way_it_is_read(cast, team, who, expected):
+    sessions = {
+        "ours": SessionFactory(group=team.group),
+        "ours_with_clinician": SessionFactory(group=team.group, clinician=cast.clinician),
+        "theirs": SessionFactory(group=team.other_group),
+        "theirs_with_clinician": SessionFactory(group=team.other_group, clinician=cast.clinician),
+    }
+    user = {
+        "facilitator": team.facilitator,
+        "clinician": cast.clinician,
+        "other_facilitator": team.other_facilitator,
+        "manager": cast.manager,
+        "reviewer": cast.reviewer,
+    }[who]
+    facilitated = set(Session.objects.facilitated_by(user))
+    facilitated_any = set(Session.objects.facilitated_by_any([user.pk, cast.nobody.pk]))
+
+    assert {name for name, s in sessions.items() if s.is_facilitated_by(user)} == expected
+    assert {name for name, s in sessions.items() if s in facilitated} == expected
+    assert {name for name, s in sessions.items() if s in facilitated_any} == expected
+    assert {name for name, s in sessions.items() if user.pk in s.team_user_ids()} == expected
+
+
 # --- My sessions: today, upcoming and recent across the groups a facilitator runs ---------
 
 # Tuesday 24 November 2026, 15:00 UTC, frozen.
