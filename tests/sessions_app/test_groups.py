@@ -1,39 +1,50 @@
-"""Groups: create, edit, archive, facilitator assignments and the planned topic sequence."""
+"""Groups: create, edit, archive, facilitator assignments, the planned topic sequence, and
+enrolling people from the group's page (open groups take people any time and rosters
+follow; closed groups ask a manager once they have started; capacity holds; leaving takes
+people off later sessions)."""
 
 import datetime
 import uuid
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from curriculum.models import Topic
 from sessions_app.forms import groups as forms_groups
-from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
+from sessions_app.models import (
+    GROUP_CAPACITY_MAX,
+    GROUP_CAPACITY_MIN,
+    Attendance,
+    Enrollment,
+    FacilitatorAssignment,
+    Group,
+    Participant,
+    Session,
+)
+from sessions_app.selectors.running import session_roster
 from sessions_app.services import groups as group_services
+from sessions_app.services import participants as participant_services
 from sessions_app.services.planning import sessions_generate
 from tests.factories import (
+    AttendanceFactory,
     EnrollmentFactory,
     FacilitatorAssignmentFactory,
     GroupFactory,
+    MembershipFactory,
     OrganizationFactory,
     ParticipantFactory,
     member,
 )
+from tests.sessions_app.conftest import planned_group
 
-# A Monday, noon UTC.
+# A Monday, noon UTC, frozen.
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
 
-pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def url(name, **kwargs):
@@ -60,17 +71,6 @@ def group_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def a_group(org, **kwargs):
-    kwargs.setdefault("start_date", TODAY)
-    group = GroupFactory(organization=org, weekdays=[1, 3], **kwargs)
-    GroupTopic.objects.bulk_create(
-        GroupTopic(group=group, topic=topic, position=position)
-        for position, topic in enumerate(Topic.objects.order_by("order"), start=1)
-    )
-    sessions_generate(group=group, weeks=4)
-    return group
 
 
 # --- Create -------------------------------------------------------------------------------
@@ -174,6 +174,23 @@ def test_invalid_group_is_refused_with_a_clear_message_and_nothing_saved(
     assert not Session.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("capacity", "accepted"),
+    [
+        (GROUP_CAPACITY_MIN - 1, False),
+        (GROUP_CAPACITY_MIN, True),
+        (GROUP_CAPACITY_MAX, True),
+        (GROUP_CAPACITY_MAX + 1, False),
+    ],
+    ids=["min-1", "min", "max", "max+1"],
+)
+def test_the_form_holds_a_group_to_the_capacity_bounds_of_the_model(cast, capacity, accepted):
+    form = forms_groups.GroupForm(data=group_data(capacity=str(capacity)), organizations=[cast.org])
+    assert form.is_valid() is accepted, form.errors
+    if not accepted:
+        assert form.errors["capacity"] == ["A group holds between 2 and 50 people."]
+
+
 def test_the_error_message_is_shown_on_the_page(client, cast):
     client.force_login(cast.manager)
     response = client.post(url("group_create"), group_data(modality="virtual"))
@@ -190,8 +207,6 @@ def test_start_date_in_the_past_is_judged_in_the_groups_time_zone(client, cast):
 
 def test_manager_of_two_organizations_chooses_where_the_group_belongs(client, cast):
     second = OrganizationFactory(name="Lakeside", slug="lakeside")
-    from tests.factories import MembershipFactory
-
     MembershipFactory(user=cast.manager, organization=second, role=Role.MANAGER)
     client.force_login(cast.manager)
     assert "organization" in client.get(url("group_create")).context["form"].fields
@@ -222,7 +237,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, cast):
 
 
 def test_editing_the_schedule_replans_future_sessions_and_keeps_held_ones(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     first = group.sessions.order_by("starts_at").first()
     Session.objects.filter(pk=first.pk).update(status=Session.Status.HELD)
     client.force_login(cast.manager)
@@ -249,7 +264,7 @@ def test_editing_the_schedule_replans_future_sessions_and_keeps_held_ones(client
 
 
 def test_edit_page_shows_the_current_values(client, cast):
-    group = a_group(cast.org, name="Wednesday circle")
+    group = planned_group(cast.org, name="Wednesday circle")
     client.force_login(cast.manager)
     response = client.get(url("group_edit", code=group.code))
     assert response.status_code == 200
@@ -273,7 +288,7 @@ def _edit_data(group, **overrides):
 
 
 def test_changing_the_topic_sequence_replans_topics(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     client.force_login(cast.manager)
     response = client.post(
         url("group_edit", code=group.code), _edit_data(group, topic_sequence="2, 2")
@@ -284,7 +299,7 @@ def test_changing_the_topic_sequence_replans_topics(client, cast):
 
 
 def test_capacity_cannot_drop_below_the_people_enrolled(client, cast):
-    group = a_group(cast.org, capacity=5)
+    group = planned_group(cast.org, capacity=5)
     EnrollmentFactory.create_batch(4, group=group)
     client.force_login(cast.manager)
     response = client.post(url("group_edit", code=group.code), _edit_data(group, capacity="3"))
@@ -295,7 +310,7 @@ def test_capacity_cannot_drop_below_the_people_enrolled(client, cast):
 
 
 def test_a_past_start_date_may_stay_but_may_not_be_moved_into_the_past(client, cast):
-    group = a_group(cast.org, start_date=TODAY - datetime.timedelta(days=30))
+    group = planned_group(cast.org, start_date=TODAY - datetime.timedelta(days=30))
     client.force_login(cast.manager)
     response = client.post(url("group_edit", code=group.code), _edit_data(group, name="Renamed"))
     assert response.status_code == 302
@@ -311,7 +326,7 @@ def test_a_past_start_date_may_stay_but_may_not_be_moved_into_the_past(client, c
 
 
 def test_archiving_drops_future_planned_sessions_and_restoring_plans_them_again(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     held = group.sessions.order_by("starts_at").first()
     Session.objects.filter(pk=held.pk).update(status=Session.Status.HELD)
     client.force_login(cast.manager)
@@ -331,7 +346,7 @@ def test_archiving_drops_future_planned_sessions_and_restoring_plans_them_again(
 
 
 def test_an_archived_group_takes_no_new_people(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     group_services.group_archive(group=group, by=cast.manager)
     participant = ParticipantFactory(organization=cast.org)
     client.force_login(cast.manager)
@@ -342,11 +357,45 @@ def test_an_archived_group_takes_no_new_people(client, cast):
     assert not group.enrollments.exists()
 
 
+def _create_group(cast, by):
+    values = {
+        "name": "Made by a script",
+        "weekdays": [1],
+        "start_time": datetime.time(18, 0),
+        "start_date": TODAY,
+        "location": "Room 1",
+    }
+    return group_services.group_create(organization=cast.org, values=values, topic_ids=[], by=by)
+
+
+def _archive_group(cast, by):
+    group = planned_group(cast.org)
+    group_services.group_archive(group=group, by=by)
+    return group
+
+
+def _assign_facilitator(cast, by):
+    assignment, _new = group_services.facilitator_assign(
+        group=planned_group(cast.org), user=cast.peer, role="lead_peer", by=by
+    )
+    return assignment
+
+
+@pytest.mark.parametrize(
+    "service",
+    [_create_group, _archive_group, _assign_facilitator],
+    ids=["group_create", "group_archive", "facilitator_assign"],
+)
+def test_a_group_service_called_outside_a_request_records_who_acted(cast, service):
+    changed = service(cast, cast.manager)  # straight from code: no request, no client
+    assert changed.history.first().history_user == cast.manager
+
+
 # --- Facilitators -------------------------------------------------------------------------
 
 
 def test_manager_assigns_facilitators_with_roles_and_can_change_a_role(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     client.force_login(cast.manager)
     assign = url("group_facilitator_assign", code=group.code)
     response = client.post(assign, {"assign-user": cast.peer.pk, "assign-role": "lead_peer"})
@@ -364,7 +413,7 @@ def test_manager_assigns_facilitators_with_roles_and_can_change_a_role(client, c
 
 @pytest.mark.parametrize("who", ["manager", "reviewer", "outsider"])
 def test_only_facilitators_of_the_organization_can_be_assigned(client, cast, who):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     client.force_login(cast.manager)
     response = client.post(
         url("group_facilitator_assign", code=group.code),
@@ -376,9 +425,7 @@ def test_only_facilitators_of_the_organization_can_be_assigned(client, cast, who
 
 
 def test_the_service_refuses_someone_who_is_not_a_facilitator_there(cast):
-    group = a_group(cast.org)
-    from django.core.exceptions import ValidationError
-
+    group = planned_group(cast.org)
     with pytest.raises(ValidationError) as error:
         group_services.facilitator_assign(
             group=group, user=cast.outsider, role="lead_peer", by=cast.manager
@@ -387,7 +434,7 @@ def test_the_service_refuses_someone_who_is_not_a_facilitator_there(cast):
 
 
 def test_manager_removes_a_facilitator_and_a_second_click_is_harmless(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(cast.manager)
     remove = url("group_facilitator_unassign", code=group.code)
@@ -398,8 +445,8 @@ def test_manager_removes_a_facilitator_and_a_second_click_is_harmless(client, ca
 
 
 def test_removing_needs_an_assignment_of_this_group(client, cast):
-    group = a_group(cast.org)
-    other_group = a_group(cast.org)
+    group = planned_group(cast.org)
+    other_group = planned_group(cast.org)
     elsewhere = FacilitatorAssignmentFactory(group=other_group, user=cast.peer)
     client.force_login(cast.manager)
     client.post(url("group_facilitator_unassign", code=group.code), {"assignment": elsewhere.pk})
@@ -410,8 +457,8 @@ def test_removing_needs_an_assignment_of_this_group(client, cast):
 
 
 def test_facilitators_see_only_their_own_groups(client, cast):
-    mine = a_group(cast.org, name="Mine")
-    a_group(cast.org, name="Someone else's")
+    mine = planned_group(cast.org, name="Mine")
+    planned_group(cast.org, name="Someone else's")
     FacilitatorAssignmentFactory(group=mine, user=cast.peer)
     client.force_login(cast.peer)
     response = client.get(url("group_list"))
@@ -420,8 +467,8 @@ def test_facilitators_see_only_their_own_groups(client, cast):
 
 
 def test_managers_see_every_group_of_their_organization_only(client, cast):
-    a_group(cast.org, name="Ours")
-    a_group(cast.other_org, name="Theirs")
+    planned_group(cast.org, name="Ours")
+    planned_group(cast.other_org, name="Theirs")
     client.force_login(cast.manager)
     assert [g.name for g in client.get(url("group_list")).context["groups"]] == ["Ours"]
 
@@ -439,7 +486,7 @@ GROUP_READ_URLS = [("group_detail", "get"), ("group_edit", "get")]
 @pytest.mark.parametrize(("name", "method"), GROUP_WRITE_URLS + GROUP_READ_URLS)
 @pytest.mark.parametrize("actor", ["outsider", "outsider_manager", "nobody", "admin"])
 def test_outsiders_get_404_for_every_group_page(client, cast, name, method, actor):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     client.force_login(getattr(cast, actor))
     response = getattr(client, method)(url(name, code=group.code))
     assert response.status_code == 404
@@ -448,7 +495,7 @@ def test_outsiders_get_404_for_every_group_page(client, cast, name, method, acto
 @pytest.mark.parametrize(("name", "method"), [*GROUP_WRITE_URLS, ("group_edit", "get")])
 @pytest.mark.parametrize("actor", ["peer", "reviewer"])
 def test_facilitators_and_reviewers_get_403_for_manager_actions(client, cast, name, method, actor):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(getattr(cast, actor))
     response = getattr(client, method)(url(name, code=group.code))
@@ -459,7 +506,7 @@ def test_facilitators_and_reviewers_get_403_for_manager_actions(client, cast, na
 
 @pytest.mark.parametrize("actor", ["clinician", "reviewer"])
 def test_members_who_do_not_run_the_group_get_403_for_its_page(client, cast, actor):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(getattr(cast, actor))
     assert client.get(url("group_detail", code=group.code)).status_code == 403
@@ -475,7 +522,7 @@ def test_reviewers_have_no_group_list(client, cast):
     ["group_archive", "group_restore", "group_facilitator_assign", "group_facilitator_unassign"],
 )
 def test_post_only_group_actions_refuse_get(client, cast, name):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     client.force_login(cast.manager)
     assert client.get(url(name, code=group.code)).status_code == 405
     group.refresh_from_db()
@@ -503,7 +550,7 @@ def test_empty_group_list_tells_a_facilitator_what_to_expect(client, cast):
 
 
 def test_group_page_shows_roster_facilitators_and_next_sessions(client, cast):
-    group = a_group(cast.org)
+    group = planned_group(cast.org)
     EnrollmentFactory(group=group, participant__display_name="J.R.")
     FacilitatorAssignmentFactory(group=group, user=cast.peer, role="lead_peer")
     client.force_login(cast.manager)
@@ -531,7 +578,7 @@ GROUP_DETAIL_QUERY_BUDGET = 16
 def _populate(org, facilitator, *, groups, people):
     made = []
     for n in range(groups):
-        group = a_group(org, name=f"Group {n}", capacity=50)
+        group = planned_group(org, name=f"Group {n}", capacity=50)
         FacilitatorAssignmentFactory(group=group, user=facilitator)
         FacilitatorAssignmentFactory(group=group, user=member(org, Role.FACILITATOR))
         EnrollmentFactory.create_batch(people, group=group)
@@ -585,3 +632,417 @@ def test_facilitators_find_my_sessions_in_the_menu(client, cast):
     assert reverse("sessions_app:my_sessions") in body
     client.force_login(cast.reviewer)
     assert reverse("sessions_app:my_sessions") not in client.get(reverse("home")).content.decode()
+
+
+# --- Enrolling from the group's page (the enrollment services: test_participants.py) -------
+
+
+def roster(session) -> list[str]:
+    return [p.display_name for p in session_roster(session=session)]
+
+
+def new_person_data(**overrides):
+    data = {"new-display_name": "Newcomer", "new-preferred_language": "en"}
+    data.update(overrides)
+    return data
+
+
+# --- Enrolling: open groups take people any time and rosters follow -------------------
+
+
+def test_someone_who_joins_after_sessions_were_planned_is_on_every_later_session(client, cast):
+    group = planned_group(cast.org, start_date=TODAY - datetime.timedelta(days=14))
+    with time_machine.travel(NOW - datetime.timedelta(days=14), tick=False):
+        sessions_generate(group=group, weeks=4)
+    past = list(group.sessions.filter(starts_at__lt=NOW))
+    future = list(group.sessions.filter(starts_at__gt=NOW))
+    assert past and future
+    participant = ParticipantFactory(organization=cast.org, display_name="Late Joiner")
+
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code), {"enroll-participant": participant.code}
+    )
+
+    assert response.status_code == 302
+    assert Enrollment.objects.get().joined_on == TODAY
+    assert all("Late Joiner" in roster(s) for s in future)
+    assert not any("Late Joiner" in roster(s) for s in past)
+
+
+def test_leaving_takes_someone_off_later_sessions_only(client, cast):
+    group = planned_group(cast.org, start_date=TODAY - datetime.timedelta(days=14))
+    with time_machine.travel(NOW - datetime.timedelta(days=14), tick=False):
+        sessions_generate(group=group, weeks=4)
+    enrollment = EnrollmentFactory(
+        group=group, participant__display_name="Leaver", joined_on=group.start_date
+    )
+    past = list(group.sessions.filter(starts_at__lt=NOW))
+    future = list(group.sessions.filter(starts_at__gt=NOW))
+
+    client.force_login(cast.manager)
+    leave = url(
+        "group_enrollment_end", code=group.code, participant_code=enrollment.participant.code
+    )
+    assert client.get(leave).status_code == 200
+    response = client.post(leave, {"left_on": TODAY.isoformat(), "left_reason": "moved"})
+
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert (enrollment.left_on, enrollment.left_reason) == (TODAY, "moved")
+    assert all("Leaver" in roster(s) for s in past)
+    assert not any("Leaver" in roster(s) for s in future)
+
+
+# --- Who enrolls ----------------------------------------------------------------------------
+
+
+def test_a_groups_facilitator_enrolls_an_existing_participant(client, cast, group):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.peer)
+    response = client.post(
+        url("group_enroll", code=group.code), {"enroll-participant": participant.code}
+    )
+    assert response.status_code == 302
+    enrollment = group.enrollments.get()
+    assert enrollment.participant == participant
+    assert enrollment.history.get().history_user == cast.peer
+
+
+def test_a_groups_facilitator_adds_someone_new_and_enrolls_them_in_one_step(client, cast, group):
+    client.force_login(cast.peer)
+    response = client.post(
+        url("group_enroll_new", code=group.code),
+        new_person_data(**{"new-contact_phone": "555 010 2233", "new-reminder_opt_in": "on"}),
+    )
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.organization == cast.org
+    assert participant.contact_phone == "555 010 2233"
+    assert group.enrollments.get().participant == participant
+    assert participant.history.get().history_user == cast.peer
+
+
+def test_joining_on_a_later_date_puts_them_on_sessions_from_that_day(client, cast, group):
+    participant = ParticipantFactory(organization=cast.org, display_name="Next week")
+    client.force_login(cast.peer)
+    joins = TODAY + datetime.timedelta(days=7)
+    client.post(
+        url("group_enroll", code=group.code),
+        {"enroll-participant": participant.code, "enroll-joined_on": joins.isoformat()},
+    )
+    sessions = list(group.sessions.order_by("starts_at"))
+    on = [s for s in sessions if "Next week" in roster(s)]
+    assert on
+    assert all(s.starts_at.date() >= joins for s in on)
+    assert len(on) < len(sessions)
+
+
+# --- Refusals -------------------------------------------------------------------------------
+
+
+def test_a_full_group_refuses_one_more_with_a_clear_message(client, cast):
+    group = planned_group(cast.org, capacity=2)
+    EnrollmentFactory.create_batch(2, group=group)
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code), {"enroll-participant": participant.code}
+    )
+    assert response.status_code == 400
+    assert "This group is full: 2 of 2 places are taken." in response.content.decode()
+    assert group.enrollments.count() == 2
+
+
+def test_adding_someone_new_to_a_full_group_saves_nobody(client, cast):
+    group = planned_group(cast.org, capacity=2)
+    EnrollmentFactory.create_batch(2, group=group)
+    client.force_login(cast.manager)
+    response = client.post(url("group_enroll_new", code=group.code), new_person_data())
+    assert response.status_code == 400
+    assert "This group is full" in response.content.decode()
+    assert not Participant.objects.filter(display_name="Newcomer").exists()
+
+
+def test_a_stale_enroll_form_submitted_twice_gets_a_clear_400(client, cast, group):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.peer)
+    data = {"enroll-participant": participant.code}
+    assert client.post(url("group_enroll", code=group.code), data).status_code == 302
+    response = client.post(url("group_enroll", code=group.code), data)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert group.enrollments.count() == 1
+
+
+@pytest.mark.parametrize("whose", ["other_org", "archived"])
+def test_only_active_participants_of_the_organization_can_be_enrolled(client, cast, group, whose):
+    if whose == "other_org":
+        participant = ParticipantFactory(organization=cast.other_org)
+    else:
+        participant = ParticipantFactory(organization=cast.org, archived_at=NOW)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code), {"enroll-participant": participant.code}
+    )
+    assert response.status_code == 400
+    assert not Enrollment.objects.exists()
+
+
+def test_joining_after_the_group_ends_is_refused(client, cast):
+    group = planned_group(cast.org, end_date=TODAY + datetime.timedelta(days=10))
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code),
+        {
+            "enroll-participant": participant.code,
+            "enroll-joined_on": (TODAY + datetime.timedelta(days=11)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "The group ends on" in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+
+def test_joining_before_the_group_starts_is_refused(client, cast):
+    group = planned_group(cast.org)
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_enroll", code=group.code),
+        {
+            "enroll-participant": participant.code,
+            "enroll-joined_on": (group.start_date - datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "The group starts on" in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+
+# --- Closed groups ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started_closed_group(cast):
+    group = planned_group(
+        cast.org, admission=Group.Admission.CLOSED, start_date=TODAY - datetime.timedelta(days=7)
+    )
+    Session.objects.create(
+        group=group,
+        starts_at=NOW - datetime.timedelta(days=6),
+        duration_minutes=90,
+        status=Session.Status.HELD,
+    )
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    return group
+
+
+def test_a_closed_group_takes_people_freely_before_it_starts(client, cast):
+    group = planned_group(
+        cast.org, admission=Group.Admission.CLOSED, start_date=TODAY + datetime.timedelta(days=7)
+    )
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    client.force_login(cast.peer)
+    response = client.post(url("group_enroll_new", code=group.code), new_person_data())
+    assert response.status_code == 302
+    assert group.enrollments.count() == 1
+
+
+def test_a_started_closed_group_refuses_a_facilitator_and_points_to_a_manager(
+    client, cast, started_closed_group
+):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.peer)
+    response = client.post(
+        url("group_enroll", code=started_closed_group.code),
+        {"enroll-participant": participant.code, "enroll-confirm_late_join": "on"},
+    )
+    assert response.status_code == 400
+    assert "This closed group has already started" in response.content.decode()
+    assert "enroll-confirm_late_join" not in response.content.decode()  # not theirs to confirm
+    assert not Enrollment.objects.exists()
+
+
+def test_a_manager_enrolls_late_in_a_closed_group_only_by_confirming(
+    client, cast, started_closed_group
+):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.manager)
+    enroll = url("group_enroll", code=started_closed_group.code)
+    response = client.post(enroll, {"enroll-participant": participant.code})
+    assert response.status_code == 400
+    assert "A program manager can confirm an exception" in response.content.decode()
+    assert not Enrollment.objects.exists()
+
+    response = client.post(
+        enroll, {"enroll-participant": participant.code, "enroll-confirm_late_join": "on"}
+    )
+    assert response.status_code == 302
+    assert started_closed_group.enrollments.get().participant == participant
+
+
+# --- Leaving: bad input -------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_since_last_week(cast, group):
+    return EnrollmentFactory(
+        group=group, joined_on=TODAY - datetime.timedelta(days=7), participant__display_name="M"
+    )
+
+
+def _leave(client, enrollment, **data):
+    return client.post(
+        url(
+            "group_enrollment_end",
+            code=enrollment.group.code,
+            participant_code=enrollment.participant.code,
+        ),
+        data,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"left_on": "2026-11-24", "left_reason": "moved"}, participant_services.LEFT_IN_FUTURE),
+        ({"left_on": "2026-11-15", "left_reason": "moved"}, "before they joined"),
+        ({"left_on": "2026-11-23", "left_reason": "vanished"}, "Select a valid choice"),
+        ({"left_on": "", "left_reason": "moved"}, "This field is required."),
+    ],
+)
+def test_invalid_leaving_is_refused_with_the_message_and_nothing_changes(
+    client, cast, member_since_last_week, data, message
+):
+    client.force_login(cast.peer)
+    response = _leave(client, member_since_last_week, **data)
+    assert response.status_code == 400
+    assert str(message) in response.content.decode()
+    member_since_last_week.refresh_from_db()
+    assert member_since_last_week.left_on is None
+
+
+def test_leaving_cannot_erase_someone_from_a_session_they_attended(
+    client, cast, group, member_since_last_week
+):
+    attended = Session.objects.create(
+        group=group,
+        starts_at=NOW - datetime.timedelta(days=2),
+        duration_minutes=90,
+        status=Session.Status.HELD,
+    )
+    AttendanceFactory(session=attended, participant=member_since_last_week.participant)
+    client.force_login(cast.manager)
+    response = _leave(
+        client,
+        member_since_last_week,
+        left_on=(TODAY - datetime.timedelta(days=3)).isoformat(),
+        left_reason="moved",
+    )
+    assert response.status_code == 400
+    assert "Their attendance was taken at a session on" in response.content.decode()
+    assert (
+        _leave(
+            client, member_since_last_week, left_on=TODAY.isoformat(), left_reason="moved"
+        ).status_code
+        == 302
+    )
+    assert Attendance.objects.filter(participant=member_since_last_week.participant).exists()
+
+
+def test_someone_who_already_left_has_no_leave_page(client, cast, member_since_last_week):
+    client.force_login(cast.peer)
+    assert (
+        _leave(
+            client, member_since_last_week, left_on=TODAY.isoformat(), left_reason="moved"
+        ).status_code
+        == 302
+    )
+    assert (
+        _leave(
+            client, member_since_last_week, left_on=TODAY.isoformat(), left_reason="moved"
+        ).status_code
+        == 404
+    )
+
+
+# --- Who may act ----------------------------------------------------------------------------
+
+
+def _enroll_urls(group, participant):
+    return [
+        (url("group_enroll", code=group.code), {"enroll-participant": participant.code}),
+        (url("group_enroll_new", code=group.code), new_person_data()),
+        (
+            url("group_enrollment_end", code=group.code, participant_code=participant.code),
+            {"left_on": TODAY.isoformat(), "left_reason": "moved"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("actor", ["outsider", "outsider_manager", "nobody", "admin"])
+def test_outsiders_get_404_for_enrolling_and_change_nothing(client, cast, group, actor):
+    enrollment = EnrollmentFactory(group=group, joined_on=TODAY)
+    spare = ParticipantFactory(organization=cast.org)
+    client.force_login(getattr(cast, actor))
+    for target, data in _enroll_urls(group, enrollment.participant):
+        data = {**data, "enroll-participant": spare.code}
+        assert client.post(target, data).status_code == 404, target
+    assert client.get(_enroll_urls(group, enrollment.participant)[2][0]).status_code == 404
+    assert Enrollment.objects.count() == 1
+    assert Enrollment.objects.get().left_on is None
+
+
+@pytest.mark.parametrize("actor", ["clinician", "reviewer"])
+def test_members_who_do_not_run_the_group_get_403_for_enrolling(client, cast, group, actor):
+    enrollment = EnrollmentFactory(group=group, joined_on=TODAY)
+    spare = ParticipantFactory(organization=cast.org)
+    client.force_login(getattr(cast, actor))
+    for target, data in _enroll_urls(group, enrollment.participant):
+        data = {**data, "enroll-participant": spare.code}
+        assert client.post(target, data).status_code == 403, target
+    assert Enrollment.objects.count() == 1
+    assert not Participant.objects.filter(display_name="Newcomer").exists()
+
+
+@pytest.mark.parametrize("name", ["group_enroll", "group_enroll_new"])
+def test_enrolling_refuses_get(client, cast, group, name):
+    client.force_login(cast.peer)
+    assert client.get(url(name, code=group.code)).status_code == 405
+
+
+def test_invalid_new_participant_is_refused_with_the_message_and_nothing_saved(client, cast, group):
+    client.force_login(cast.peer)
+    response = client.post(
+        url("group_enroll_new", code=group.code),
+        new_person_data(**{"new-reminder_opt_in": "on"}),
+    )
+    assert response.status_code == 400
+    assert "To get reminders, add an email address" in response.content.decode()
+    assert not Participant.objects.exists()
+    assert not Enrollment.objects.exists()
+
+
+# --- Invariant 7 ----------------------------------------------------------------------------
+
+
+def test_enrollment_history_keeps_who_and_when(client, cast, group):
+    participant = ParticipantFactory(organization=cast.org)
+    client.force_login(cast.peer)
+    client.post(url("group_enroll", code=group.code), {"enroll-participant": participant.code})
+    client.force_login(cast.manager)
+    client.post(
+        url("group_enrollment_end", code=group.code, participant_code=participant.code),
+        {"left_on": TODAY.isoformat(), "left_reason": "completed"},
+    )
+    enrollment = Enrollment.objects.get()
+    history = list(enrollment.history.order_by("history_date"))
+    assert [(h.history_type, h.history_user, h.left_on) for h in history] == [
+        ("+", cast.peer, None),
+        ("~", cast.manager, TODAY),
+    ]
+
+
+# --- Concurrency (PostgreSQL) -----------------------------------------------------------------

@@ -1,9 +1,13 @@
 """Participants: a chosen name or initials, contact encrypted at rest, kept in history."""
 
+import datetime
+import threading
 import uuid
 
 import pytest
+import time_machine
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -11,7 +15,7 @@ from encrypted_model_fields import fields as encrypted_fields
 
 from accounts.models import Role
 from sessions_app.forms import participants as participant_forms
-from sessions_app.models import Enrollment, Participant
+from sessions_app.models import Enrollment, Group, Participant
 from sessions_app.services import participants as participant_services
 from tests.factories import (
     EnrollmentFactory,
@@ -20,6 +24,7 @@ from tests.factories import (
     OrganizationFactory,
     ParticipantFactory,
 )
+from tests.sessions_app.conftest import planned_group
 
 EMAIL = "river.stone@example.org"
 PHONE = "+1 555 010 4477"
@@ -123,8 +128,6 @@ def test_the_reminder_message_is_shown_on_the_page(client, cast):
 
 
 def test_the_service_also_refuses_reminders_without_contact(cast):
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         participant_services.participant_create(
             organization=cast.org,
@@ -470,6 +473,55 @@ def test_participant_changes_are_kept_with_who_and_when(client, cast):
     assert all(h.history_date is not None for h in history)
 
 
+def _create(cast, by):
+    return participant_services.participant_create(
+        organization=cast.org, values={"display_name": "K.", "preferred_language": "en"}, by=by
+    )
+
+
+def _update(cast, by):
+    participant = ParticipantFactory(organization=cast.org)
+    return participant_services.participant_update(
+        participant=participant, values={"display_name": "Renamed"}, by=by
+    )
+
+
+def _archive(cast, by):
+    participant = ParticipantFactory(organization=cast.org)
+    participant_services.participant_archive(participant=participant, left_reason="moved", by=by)
+    return participant
+
+
+def _enroll(cast, by):
+    group = GroupFactory(organization=cast.org)
+    participant = ParticipantFactory(organization=cast.org)
+    return participant_services.enrollment_create(group=group, participant=participant, by=by)
+
+
+def _end_enrollment(cast, by):
+    enrollment = EnrollmentFactory(group=GroupFactory(organization=cast.org))
+    return participant_services.enrollment_end(
+        enrollment=enrollment, left_on=None, left_reason="completed", by=by
+    )
+
+
+@pytest.mark.parametrize(
+    "service",
+    [_create, _update, _archive, _enroll, _end_enrollment],
+    ids=[
+        "participant_create",
+        "participant_update",
+        "participant_archive",
+        "enrollment_create",
+        "enrollment_end",
+    ],
+)
+def test_a_participant_service_called_outside_a_request_records_who_acted(cast, service):
+    changed = service(cast, cast.manager)  # straight from code: no request, no client
+    changed.refresh_from_db()
+    assert changed.history.first().history_user == cast.manager
+
+
 # --- Pages --------------------------------------------------------------------------------
 
 
@@ -533,3 +585,106 @@ def test_participant_page_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(PARTICIPANT_DETAIL_QUERY_BUDGET):
         response = client.get(url("participant_detail", code=participant.code))
     assert len(response.context["enrollments"]) == groups
+
+
+# --- Enrollment: the services (enrolling from the group's page is in test_groups.py) -------
+
+# A Monday, noon UTC, frozen.
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+at_monday_noon = pytest.mark.time_machine(NOW, tick=False)
+
+
+@at_monday_noon
+def test_a_participant_can_be_in_several_groups_and_rejoin_after_leaving(cast):
+    first, second = planned_group(cast.org), planned_group(cast.org)
+    participant = ParticipantFactory(organization=cast.org)
+    for group in (first, second):
+        participant_services.enrollment_create(
+            group=group, participant=participant, by=cast.manager
+        )
+    enrollment = first.enrollments.get()
+    participant_services.enrollment_end(
+        enrollment=enrollment, left_on=TODAY, left_reason="other", by=cast.peer
+    )
+    with time_machine.travel(NOW + datetime.timedelta(days=7), tick=False):
+        participant_services.enrollment_create(
+            group=first, participant=participant, by=cast.manager
+        )
+    assert participant.enrollments.count() == 3
+    assert participant.enrollments.filter(left_on=None).count() == 2
+
+
+@at_monday_noon
+def test_a_place_freed_by_someone_leaving_can_be_taken(cast):
+    group = planned_group(cast.org, capacity=2)
+    first, _second = EnrollmentFactory.create_batch(2, group=group)
+    participant_services.enrollment_end(
+        enrollment=first, left_on=TODAY, left_reason="moved", by=cast.manager
+    )
+    participant_services.enrollment_create(
+        group=group, participant=ParticipantFactory(organization=cast.org), by=cast.manager
+    )
+    assert group.enrollments.current().count() == 2
+
+
+@at_monday_noon
+def test_enrolling_someone_twice_says_they_are_already_in(cast, group):
+    participant = ParticipantFactory(organization=cast.org, display_name="Twice")
+    participant_services.enrollment_create(group=group, participant=participant, by=cast.peer)
+    with pytest.raises(ValidationError, match="Twice is already in this group"):
+        participant_services.enrollment_create(group=group, participant=participant, by=cast.peer)
+    assert group.enrollments.count() == 1
+
+
+@at_monday_noon
+def test_the_service_refuses_a_participant_of_another_organization(cast, group):
+    with pytest.raises(ValidationError, match="another organization"):
+        participant_services.enrollment_create(
+            group=group,
+            participant=ParticipantFactory(organization=cast.other_org),
+            by=cast.manager,
+        )
+    assert not Enrollment.objects.exists()
+
+
+@at_monday_noon
+def test_a_closed_group_whose_first_session_has_begun_counts_as_started(cast):
+    group = planned_group(cast.org, admission=Group.Admission.CLOSED)
+    assert not participant_services.group_has_started(group)
+    first = group.sessions.order_by("starts_at").first()
+    with time_machine.travel(first.starts_at + datetime.timedelta(minutes=5), tick=False):
+        assert participant_services.group_has_started(group)
+
+
+@at_monday_noon
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_people_cannot_both_take_the_last_place(cast):
+    group = planned_group(cast.org, capacity=2)
+    EnrollmentFactory(group=group)
+    people = ParticipantFactory.create_batch(2, organization=cast.org)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def enroll(participant):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            participant_services.enrollment_create(
+                group=group, participant=participant, by=cast.manager
+            )
+            outcomes.append("enrolled")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=enroll, args=(p,)) for p in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["enrolled", "refused"]
+    assert group.enrollments.current().count() == 2

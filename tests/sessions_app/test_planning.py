@@ -1,17 +1,15 @@
-"""Changing the plan: move, re-topic, cancel, a one-off session, who leads (participant
-rotation, clinician co-facilitation); double-booking warnings and the past refused."""
+"""Planning sessions: generating them from a group's schedule, then changing the plan
+(move, re-topic, cancel, a one-off session, who leads: participant rotation, clinician
+co-facilitation); double-booking warnings and the past refused."""
 
 import datetime
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
 from curriculum.models import Topic
 from sessions_app.forms import planning as planning_forms
 from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
@@ -23,42 +21,90 @@ from tests.factories import (
     GroupFactory,
     ParticipantFactory,
     SessionFactory,
-    member,
 )
+from tests.sessions_app.conftest import TeamSession, build_team
 
-# Monday 23 November 2026, noon UTC.
+# Monday 23 November 2026, noon UTC, frozen.
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
 NEW_YORK = ZoneInfo("America/New_York")
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with time_machine.travel(NOW, tick=False):
-        yield
+# --- Generating sessions from the schedule ------------------------------------------------
 
 
-@dataclass
-class Plan:
-    group: Group
-    session: Session
-    other_facilitator: User
+def scheduled_group(org, **kwargs):
+    group = GroupFactory(
+        organization=org,
+        weekdays=[1, 3],  # Tuesday, Thursday
+        start_date=datetime.date(2026, 11, 1),
+        **kwargs,
+    )
+    for position, topic in enumerate(Topic.objects.order_by("order"), start=1):
+        GroupTopic.objects.create(group=group, topic=topic, position=position)
+    return group
+
+
+def test_generates_sessions_on_the_schedule_with_topics_in_sequence(cast):
+    group = scheduled_group(cast.org)
+    created = sessions_generate(group=group, weeks=2)
+    sessions = list(group.sessions.order_by("starts_at"))
+    assert created == len(sessions) == 4
+    assert [s.starts_at.date() for s in sessions] == [
+        datetime.date(2026, 11, 24),
+        datetime.date(2026, 11, 26),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 3),
+    ]
+    assert [s.topic.order for s in sessions] == [1, 2, 3, 4]
+    assert all(s.starts_at.hour == 18 for s in sessions)
+
+
+def test_regenerating_never_touches_held_or_cancelled_sessions(cast):
+    group = scheduled_group(cast.org)
+    sessions_generate(group=group, weeks=2)
+    first, second, *_ = group.sessions.order_by("starts_at")
+    Session.objects.filter(pk=first.pk).update(status=Session.Status.HELD)
+    Session.objects.filter(pk=second.pk).update(
+        status=Session.Status.CANCELLED, cancel_reason="Holiday"
+    )
+    group.weekdays = [2]  # moved to Wednesdays
+    group.save()
+    sessions_generate(group=group, weeks=2)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == Session.Status.HELD
+    assert second.status == Session.Status.CANCELLED
+    planned = group.sessions.filter(status=Session.Status.PLANNED).order_by("starts_at")
+    assert [s.starts_at.weekday() for s in planned] == [2, 2]
+    # The sequence continues after the held session's topic.
+    assert [s.topic.order for s in planned] == [2, 3]
+
+
+def test_generation_stops_at_the_end_date_and_is_idempotent(cast):
+    group = scheduled_group(cast.org, end_date=datetime.date(2026, 11, 27))
+    sessions_generate(group=group, weeks=8)
+    sessions_generate(group=group, weeks=8)
+    assert group.sessions.count() == 2
+    assert timezone.localdate(group.sessions.last().starts_at) <= datetime.date(2026, 11, 27)
+
+
+# --- Changing the plan --------------------------------------------------------------------
 
 
 @pytest.fixture
-def plan(cast) -> Plan:
-    group = GroupFactory(
-        organization=cast.org,
+def plan(cast) -> TeamSession:
+    """Tomorrow evening's session of the peer's "Evening group", which meets in New York."""
+    team = build_team(
+        cast,
         name="Evening group",
         timezone="America/New_York",
         start_date=datetime.date(2026, 11, 1),
     )
-    FacilitatorAssignmentFactory(group=group, user=cast.peer)
     session = SessionFactory(
-        group=group, starts_at=datetime.datetime(2026, 11, 24, 18, 0, tzinfo=NEW_YORK)
+        group=team.group, starts_at=datetime.datetime(2026, 11, 24, 18, 0, tzinfo=NEW_YORK)
     )
-    other = member(cast.org, Role.FACILITATOR, email="other.group@riverside.test")
-    FacilitatorAssignmentFactory(group=GroupFactory(organization=cast.org), user=other)
-    return Plan(group, session, other)
+    return TeamSession(team=team, session=session)
 
 
 def url(name: str, session: Session) -> str:
@@ -176,12 +222,14 @@ def test_sessions_that_only_touch_or_are_cancelled_are_no_double_booking(cast, p
         status="cancelled",
         cancel_reason="Ill",
     )
+    touching = datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK)
+    # No DoubleBooked raised, and the move is saved without any confirmation.
     planning.session_move(
-        session=plan.session,
-        starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK),
-        duration_minutes=60,
-        by=cast.peer,
+        session=plan.session, starts_at=touching, duration_minutes=60, by=cast.peer
     )
+    moved = fresh(plan.session)
+    assert (moved.starts_at, moved.duration_minutes) == (touching, 60)
+    assert moved.history.first().history_user == cast.peer
 
 
 def test_another_organizations_session_is_never_named_as_a_clash(cast, plan):
@@ -190,11 +238,10 @@ def test_another_organizations_session_is_never_named_as_a_clash(cast, plan):
     SessionFactory(
         group=foreign, starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK)
     )
-    planning.session_move(
-        session=plan.session,
-        starts_at=datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK),
-        by=cast.peer,
-    )
+    same_time = datetime.datetime(2026, 11, 26, 17, 30, tzinfo=NEW_YORK)
+    # No DoubleBooked raised, and the move is saved without any confirmation.
+    planning.session_move(session=plan.session, starts_at=same_time, by=cast.peer)
+    assert fresh(plan.session).starts_at == same_time
 
 
 # --- Re-topic -----------------------------------------------------------------------------
@@ -456,3 +503,27 @@ def test_regenerating_keeps_a_moved_session_its_note_and_its_slot(client, cast, 
     # The Tuesday it was moved from is not planned again.
     assert plan.group.sessions.count() == count
     assert not plan.group.sessions.filter(slot_date=slot).exclude(pk=moved.pk).exists()
+
+
+# --- Invariant 7: a planning service names who acted, request or not ----------------------
+
+
+def _cancel(plan, by):
+    return planning.session_cancel(session=plan.session, reason="Facilitator ill", by=by)
+
+
+def _move(plan, by):
+    starts_at = datetime.datetime(2026, 11, 27, 18, 0, tzinfo=NEW_YORK)
+    return planning.session_move(session=plan.session, starts_at=starts_at, by=by)
+
+
+def _retopic(plan, by):
+    return planning.session_retopic(session=plan.session, topic=topic(9), by=by)
+
+
+@pytest.mark.parametrize(
+    "service", [_cancel, _move, _retopic], ids=["session_cancel", "session_move", "session_retopic"]
+)
+def test_a_planning_service_called_outside_a_request_records_who_acted(cast, plan, service):
+    service(plan, cast.manager)  # straight from code: no request, no client
+    assert fresh(plan.session).history.first().history_user == cast.manager
