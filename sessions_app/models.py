@@ -408,7 +408,9 @@ class Session(models.Model):
                 "user_id", flat=True
             )
         )
-        return ids | {self.clinician_id} if self.clinician_id else ids
+        if self.clinician_id:
+            ids.add(self.clinician_id)
+        return ids
 
 
 class Attendance(models.Model):

@@ -230,8 +230,8 @@ def test_expired_consent_shows_as_expired(held, cast):
 
 
 def test_active_consents_and_the_consent_states_agree_on_who_may_be_recorded(held, cast):
-    """Consent.objects.active(), .with_is_active() and the consent selector all read
-    consent_active_condition: a fault there breaks each of them here."""
+    """Consent.objects.active(), .with_state() and the consent selector all read
+    consent_active_condition (and CONSENT_STANDING): a fault there breaks each of them."""
     people = {
         name: ParticipantFactory(organization=cast.org, display_name=name)
         for name in ("Active", "Expired", "Withdrawn", "Declined")
@@ -245,12 +245,17 @@ def test_active_consents_and_the_consent_states_agree_on_who_may_be_recorded(hel
 
     active = Consent.objects.active().values_list("participant__display_name", flat=True)
     assert set(active) == {"Active"}
-    annotated = Consent.objects.with_is_active().filter(participant__in=people.values())
-    assert {c.participant.display_name: c.is_active for c in annotated} == {
-        "Active": True,
-        "Expired": False,
-        "Withdrawn": False,
-        "Declined": False,
+    annotated = Consent.objects.with_state().filter(participant__in=people.values())
+    assert {c.participant.display_name: (c.is_active, c.is_standing) for c in annotated} == {
+        "Active": (True, True),
+        "Expired": (False, True),  # still a "yes" to withdraw, though no longer in force
+        "Withdrawn": (False, False),
+        "Declined": (False, False),
+    }
+    standing = Consent.objects.standing().filter(participant__in=people.values())
+    assert set(standing.values_list("participant__display_name", flat=True)) == {
+        "Active",
+        "Expired",
     }
     rows = consent_list_for_participants(participants=people.values(), organization_id=cast.org.pk)
     assert {row.participant.display_name: row.state for row in rows} == {

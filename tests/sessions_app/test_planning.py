@@ -60,6 +60,28 @@ def test_generates_sessions_on_the_schedule_with_topics_in_sequence(cast):
     assert all(s.starts_at.hour == 18 for s in sessions)
 
 
+def test_generated_sessions_have_one_history_row_each_naming_who_planned(cast):
+    group = scheduled_group(cast.org)
+    sessions_generate(group=group, by=cast.manager, weeks=2)
+    sessions = list(group.sessions.all())
+    assert len(sessions) == 4
+    history = Session.history.filter(id__in=[s.pk for s in sessions])
+    assert sorted(history.values_list("id", flat=True)) == sorted(s.pk for s in sessions)
+    assert set(history.values_list("history_type", "history_user")) == {("+", cast.manager.pk)}
+
+
+def test_regenerating_records_the_replaced_sessions_removal_and_who_did_it(cast):
+    group = scheduled_group(cast.org)
+    sessions_generate(group=group, by=cast.manager, weeks=1)
+    first = set(group.sessions.values_list("pk", flat=True))
+    group.start_time = datetime.time(9, 30)
+    group.save()
+    sessions_generate(group=group, by=cast.peer, weeks=1)
+    removed = Session.history.filter(id__in=first, history_type="-")
+    assert sorted(removed.values_list("id", flat=True)) == sorted(first)
+    assert set(removed.values_list("history_user", flat=True)) == {cast.peer.pk}
+
+
 def test_regenerating_never_touches_held_or_cancelled_sessions(cast):
     group = scheduled_group(cast.org)
     sessions_generate(group=group, weeks=2)
