@@ -20,13 +20,14 @@ How to add a row for a new URL
    returns kwargs that put the other organization's child under ``org``'s parent. A URL
    without kwargs needs neither. ``shared=True`` is for objects no organization owns
    (topics): then the targets are "shared" and "missing".
-3. ``method="post"`` for POST-only views, with ``data(world)`` a valid-looking payload;
+3. ``method="post"`` for views that write, with ``data(world)`` a valid-looking payload;
    the module's ``snapshot()`` lists the columns a refused write must leave alone. A GET
    of the URL must get 405; a view that also answers GET says what it gives in ``on_get``.
-4. ``expect`` names every actor in ACTORS. A value is an HTTP status, a ``Redirect``
-   (LOGIN for the login page), or ``By(org=..., other_org=..., ...)`` when it depends on
-   whose object it is. ``org_page(...)`` builds the usual table for organization pages,
-   ``team_page(...)`` for the pages of one group or session.
+4. ``expect`` names every actor in ACTORS (tests/matrix.py says who each is). A value
+   is an HTTP status, a ``Redirect`` (LOGIN for the login page), or ``By(org=...,
+   other_org=..., ...)`` when it depends on whose object it is. ``org_page(...)`` builds
+   the usual table for organization pages, ``team_page(...)`` for the pages of one group
+   or session.
 
 Targets are absolute: "org" is an object of ``cast.org`` (the manager, peer, clinician
 and reviewers' organization), "other_org" one of ``cast.other_org`` (where outsider and
