@@ -50,6 +50,12 @@ class Cast:
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return build_cast()
+
+
+def build_cast() -> Cast:
+    """The cast's rows; for fixtures of a wider scope (the permission matrix builds it once
+    per module)."""
     org = OrganizationFactory(name="Riverside Survivors", slug="riverside")
     other_org = OrganizationFactory(name=f"Hillside {CANARY}", slug="hillside")
     return Cast(
