@@ -369,6 +369,21 @@ def assert_outcome(response, expected: Expect | None, *, method: str, url: str, 
         )
 
 
+def assert_browser_policies(response, *, url: str, actor: str):
+    """Every response, whatever its status: the strict Content-Security-Policy, the
+    deny-by-default Permissions-Policy, and nothing stored for a signed-in user or of a
+    download (a shared computer's Back button must not show it after sign-out)."""
+    said = f"{url} as {actor}"
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, (
+        f"{said}: no strict Content-Security-Policy ({policy!r})"
+    )
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, f"{said}: {policy}"
+    assert "camera=()" in response.get("Permissions-Policy", ""), f"{said}: no Permissions-Policy"
+    if actor != "anonymous" or getattr(response, "streaming", False):
+        assert "no-store" in response.get("Cache-Control", ""), f"{said}: may be cached"
+
+
 def assert_no_canary(body: str, *, row: Policy, url: str, actor: str):
     if actor not in OTHER_ORG_ACTORS and not row.canary_allowed_because:
         assert CANARY.lower() not in body.lower(), f"{url} showed other_org's data to {actor}"
@@ -390,6 +405,7 @@ def test_permission_matrix(client, world, sign_in, name, actor, target):
         assert snapshot() == before, f"a refused POST to {url} as {actor} changed data"
     assert_outcome(response, expected, method=row.method, url=url, actor=actor)
     assert_no_canary(body, row=row, url=url, actor=actor)
+    assert_browser_policies(response, url=url, actor=actor)
 
 
 # A GET of a POST URL, signed in as the first actor the POST lets in (on org's object), so
