@@ -28,11 +28,13 @@ $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]" -c requirements.lock
 	touch $@
 
+PORT ?= 8000
+
 # The demo always runs embedded (SQLite, eager tasks, console email), whatever the shell has set.
 demo: install
 	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	env -u DATABASE_URL -u REDIS_URL $(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # SQLite by default; PostgreSQL (and Redis) when DATABASE_URL (and REDIS_URL) are set.
 # pytest-xdist runs one worker per core, each on its own test database.
