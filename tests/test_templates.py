@@ -45,3 +45,11 @@ def test_no_template_has_inline_script_style_or_event_handlers(path):
 )
 def test_the_checks_catch_what_they_look_for(snippet):
     assert any(p.search(snippet) for p in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER))
+
+
+def test_pages_link_a_favicon_that_static_files_serve(client, db):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/accounts/login/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert finders.find("favicon.svg") is not None
