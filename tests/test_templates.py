@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # A <script> with no src is inline code; JSON data blocks (json_script) are not run.
@@ -48,8 +49,6 @@ def test_the_checks_catch_what_they_look_for(snippet):
 
 
 def test_pages_link_a_favicon_that_static_files_serve(client, db):
-    from django.contrib.staticfiles import finders
-
     page = client.get("/accounts/login/").content.decode()
     assert 'rel="icon" href="/static/favicon.svg"' in page
     assert finders.find("favicon.svg") is not None
