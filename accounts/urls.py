@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("me/", views.profile, name="profile"),
     path("organizations/<uuid:org_code>/staff/", views.staff, name="staff"),
     path(
         "organizations/<uuid:org_code>/invitations/new/",

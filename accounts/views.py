@@ -10,6 +10,7 @@ from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +19,7 @@ from . import selectors, services
 from .access import get_managed_organization_or_404, membership_list_for
 from .forms import AcceptInvitationForm, InvitationForm
 from .http import AuthenticatedHttpRequest
+from .middleware import user_has_mfa, user_must_use_mfa
 from .models import Invitation, User
 from .querystring import page_number
 
@@ -181,4 +183,23 @@ def _invitation_unusable(
 ) -> HttpResponse:
     return render(
         request, "accounts/invitation_unusable.html", {"reason": error.messages[0]}, status=status
+    )
+
+
+@login_required
+@require_GET
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in person's own account: who they are where, their language, and the
+    way to their password and two-step sign-in."""
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "memberships": membership_list_for(request.user),
+            "has_mfa": user_has_mfa(request.user),
+            "must_use_mfa": user_must_use_mfa(request.user),
+            "languages": [
+                (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+            ],
+        },
     )

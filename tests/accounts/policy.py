@@ -76,6 +76,8 @@ _REFUSED_BEFORE_LOOKUP = By(org=FORBIDDEN, other_org=NOT_FOUND, missing=NOT_FOUN
 
 POLICY: dict[str, Policy] = {
     "home": Policy(expect=signed_in(OK)),
+    # Anyone signed in reads their own account page (nothing of anyone else's).
+    "accounts:profile": Policy(expect=signed_in(OK)),
     "healthz": Policy(expect=everyone(OK)),
     "set_language": Policy(
         expect=everyone(Redirect("home")),
