@@ -14,14 +14,9 @@ from .scoping import memberships_of, scope_to_user
 
 
 def roles_of(user: Any) -> set[str]:
-    """The roles a user holds in any organization, cached on the user for one request."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    cached = getattr(user, "_roles_cache", None)
-    if cached is None:
-        cached = set(memberships_of(user).values_list("role", flat=True))
-        user._roles_cache = cached
-    return cached
+    """The roles a user holds in any organization (from the memberships cached for the
+    request)."""
+    return {membership.role for membership in membership_list_for(user)}
 
 
 def role_in(user: Any, organization_id: int) -> str | None:
@@ -96,4 +91,13 @@ def role_required(*roles: str) -> Callable:
 
 
 def membership_list_for(user: Any) -> list[Membership]:
-    return list(memberships_of(user).select_related("organization"))
+    """The user's memberships with their organizations, read once per request: the user
+    object is loaded afresh for each request, and the navigation, the MFA rule and the
+    time zone all ask."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_memberships_cache", None)
+    if cached is None:
+        cached = list(memberships_of(user).select_related("organization").order_by("pk"))
+        user._memberships_cache = cached
+    return cached

@@ -1,10 +1,13 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from .access import roles_of
+from .access import membership_list_for, roles_of
 from .models import MFA_REQUIRED_ROLES
 
 # Pages reachable before MFA is set up: the account pages themselves (including the MFA
@@ -57,3 +60,37 @@ class NoStoreForSignedInMiddleware:
         if signed_in or response.streaming or response.has_header("Content-Disposition"):
             add_never_cache_headers(response)
         return response
+
+
+def organization_time_zone(user) -> ZoneInfo | None:
+    """The time zone of the signed-in user's organization (their first membership's, for
+    someone in several): where their sessions happen."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    memberships = membership_list_for(user)
+    if not memberships:
+        return None
+    try:
+        return ZoneInfo(memberships[0].organization.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+class OrganizationTimeZoneMiddleware:
+    """Dates and times on every page in the organization's own time zone: a session at
+    18:00 in New York shows as 6:00 p.m., not as 23:00 UTC. Pages about one group still
+    switch to the group's zone where it differs ({% timezone %} in their templates)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = organization_time_zone(request.user)
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

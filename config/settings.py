@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "accounts.middleware.OrganizationTimeZoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the signed-in user and every response, redirects and errors too.
     "accounts.middleware.NoStoreForSignedInMiddleware",
@@ -205,6 +206,9 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style and one clock per language (config/formats/<language>/formats.py):
+# templates name a format ("DATE_FORMAT", "TIME_FORMAT", ...) instead of spelling one out.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
