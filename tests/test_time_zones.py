@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from accounts.templatetags.time_zones import zone_name
 from sessions_app.models import Session
 from tests.factories import (
     AttendanceFactory,
@@ -78,3 +79,26 @@ def test_spanish_dates_are_written_with_de(client, cast, evening_session):
     url = reverse("sessions_app:session_plan", kwargs={"code": evening_session.code})
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "1 de diciembre de 2026" in page
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("America/New_York", "New York (America)"),
+        ("America/Argentina/Buenos_Aires", "Buenos Aires (America, Argentina)"),
+        ("UTC", "UTC"),
+    ],
+)
+def test_time_zones_are_shown_by_a_readable_name(zone, shown):
+    assert zone_name(zone) == shown
+
+
+def test_the_group_and_plan_pages_name_the_zone_readably(client, cast, evening_session):
+    client.force_login(cast.peer)
+    for url in (
+        reverse("sessions_app:group_detail", kwargs={"code": evening_session.group.code}),
+        reverse("sessions_app:session_plan", kwargs={"code": evening_session.code}),
+    ):
+        page = client.get(url).content.decode()
+        assert "New York (America)" in page
+        assert "America/New_York" not in page
