@@ -2,6 +2,7 @@ from collections import Counter
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from curriculum.models import Topic
 from curriculum.seed_data import TOPICS
@@ -84,3 +85,19 @@ def test_inactive_topics_are_left_out_of_the_list(client, cast):
     assert (
         client.get(reverse("curriculum:topic_detail", kwargs={"slug": "safety"})).status_code == 404
     )
+
+
+def test_content_area_labels_follow_the_page_language(client, cast):
+    client.force_login(cast.peer)
+    spanish = client.get(reverse("curriculum:topic_list"), HTTP_ACCEPT_LANGUAGE="es")
+    english = client.get(reverse("curriculum:topic_list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Cognitiva" in spanish.content.decode()
+    assert "Interpersonal" in english.content.decode() and "Cognitive" in english.content.decode()
+    detail = client.get(
+        reverse("curriculum:topic_detail", kwargs={"slug": "safety"}), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    area = Topic.objects.get(slug="safety").content_area
+    with translation.override("es"):
+        spanish_label = str(area.get_key_display())
+    assert spanish_label != area.name
+    assert f">{spanish_label}</span>" in detail
