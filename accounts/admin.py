@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Membership, Organization, User
+
+
+# Roles live in memberships, per organization; Django's permission groups are unused, and
+# a second "Groups" section beside the program's groups only misleads.
+admin.site.unregister(PermissionGroup)
 
 
 class MembershipInline(admin.TabularInline):
