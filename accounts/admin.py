@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Membership, Organization, User
 
-
 # Roles live in memberships, per organization; Django's permission groups are unused, and
 # a second "Groups" section beside the program's groups only misleads.
 admin.site.unregister(PermissionGroup)

@@ -88,4 +88,3 @@ def test_open_signup_is_closed(client, db):
     from accounts.models import User
 
     assert not User.objects.filter(email="x@example.org").exists()
-
