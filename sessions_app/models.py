@@ -7,7 +7,7 @@ with who and when (invariant 7, django-simple-history).
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,7 +39,16 @@ GROUP_CAPACITY_MIN = 2
 GROUP_CAPACITY_MAX = 50
 # No session or group meeting is planned longer than this.
 SESSION_MAX_MINUTES = 480
+# Nothing is planned further ahead than this, neither a session nor a group's start or end
+# date: a typo (year 9999) gets a message, not an error or centuries of empty schedule.
+PLAN_AHEAD_DAYS = 2 * 366
+TOO_FAR_AHEAD = _("Choose a date within the next two years.")
 CAPACITY_RANGE = _("A group holds between %(min)s and %(max)s people.")
+
+
+def latest_plannable_day(today: date) -> date:
+    """The last day a session, or a group's start or end, may be planned for."""
+    return today + timedelta(days=PLAN_AHEAD_DAYS)
 
 
 def capacity_range_error() -> ValidationError:
@@ -171,11 +180,39 @@ class GroupTopic(models.Model):
         return f"{self.position}. {self.topic_id}"
 
 
+class FacilitatorAssignmentQuerySet(models.QuerySet["FacilitatorAssignment"]):
+    def as_peer(self) -> "FacilitatorAssignmentQuerySet":
+        """Assignments in a peer role (lead peer or peer co-facilitator)."""
+        return self.filter(role__in=FacilitatorAssignment.PEER_ROLES)
+
+    def as_clinician(self) -> "FacilitatorAssignmentQuerySet":
+        return self.filter(role=FacilitatorAssignment.Role.CLINICIAN_CO)
+
+    def of_the_other_kind_than(self, role: str) -> "FacilitatorAssignmentQuerySet":
+        """Assignments that a person taking `role` may not also hold: the clinician role
+        against a peer role, and the reverse (FacilitatorAssignment explains why)."""
+        return self.as_clinician() if role in FacilitatorAssignment.PEER_ROLES else self.as_peer()
+
+
 class FacilitatorAssignment(models.Model):
+    """A facilitator's role in one group.
+
+    A group has at most one lead peer facilitator (a database constraint). And in one
+    organization a person facilitates either as a peer or as a clinician, as the
+    architecture has it ("facilitator: peer or clinician, per organization"): the program
+    compares peer-led with clinician co-facilitated groups, and one person on both sides
+    would blur which each group was. Nothing records yet who is a peer and who a clinician
+    (facilitator profiles will); until then the roles a person holds in the organization's
+    active groups are that record, and `facilitator_assign` refuses a role of the other
+    kind. When profiles land they become the evidence and the rule reads the same.
+    """
+
     class Role(models.TextChoices):
         LEAD_PEER = "lead_peer", _("Lead peer facilitator")
         PEER_CO = "peer_co", _("Peer co-facilitator")
         CLINICIAN_CO = "clinician_co", _("Clinician co-facilitator")
+
+    PEER_ROLES = frozenset({Role.LEAD_PEER, Role.PEER_CO})
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(
@@ -184,11 +221,17 @@ class FacilitatorAssignment(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FacilitatorAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="assignment_unique_group_user")
+            models.UniqueConstraint(fields=["group", "user"], name="assignment_unique_group_user"),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="lead_peer"),
+                name="assignment_one_lead_peer_per_group",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,14 +22,16 @@ from ..models import (
     GROUP_CAPACITY_MAX,
     GROUP_CAPACITY_MIN,
     SESSION_MAX_MINUTES,
+    TOO_FAR_AHEAD,
     Enrollment,
     FacilitatorAssignment,
     Group,
     Participant,
     capacity_range_error,
+    latest_plannable_day,
 )
 from ..selectors.groups import facilitators_to_assign, participants_to_enroll
-from ..services.groups import START_DATE_IN_PAST
+from ..services.groups import END_TOO_FAR_AHEAD, START_DATE_IN_PAST
 from .common import (
     LANGUAGE_CHOICES,
     DateInput,
@@ -229,9 +231,17 @@ class GroupForm(forms.Form):
         if start and end and end < start:
             self.add_error("end_date", END_BEFORE_START)
         zone = cleaned.get("timezone")
-        moved = self.group is None or start != self.group.start_date
-        if start and zone and moved and start < timezone.localdate(timezone=ZoneInfo(zone)):
+        today = timezone.localdate(timezone=ZoneInfo(zone)) if zone else timezone.localdate()
+        # A date kept as it was is not judged again (the services say the same).
+        start_moved = self.group is None or start != self.group.start_date
+        end_moved = self.group is None or end != self.group.end_date
+        if start and zone and start_moved and start < today:
             self.add_error("start_date", START_DATE_IN_PAST)
+        latest = latest_plannable_day(today)
+        if start and start_moved and start > latest:
+            self.add_error("start_date", TOO_FAR_AHEAD)
+        if end and end_moved and end > latest and "end_date" not in self.errors:
+            self.add_error("end_date", END_TOO_FAR_AHEAD)
         return cleaned
 
     def group_values(self) -> dict[str, Any]:
@@ -262,6 +272,11 @@ class AssignFacilitatorForm(forms.Form):
         label=_("Role in this group"),
         choices=FacilitatorAssignment.Role.choices,
         initial=FacilitatorAssignment.Role.LEAD_PEER,
+        help_text=_(
+            "A group has one lead peer facilitator. In this organization a person "
+            "facilitates either as a peer (lead or co-facilitator) or as a clinician, "
+            "not both."
+        ),
     )
 
     def __init__(self, *args: Any, group: Group, **kwargs: Any):

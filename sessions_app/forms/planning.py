@@ -1,17 +1,22 @@
 """Forms for changing the plan: move, re-topic, cancel, name who leads, add a one-off
 session. They validate and normalise; services write."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PlainTextField
 from accounts.models import User
 
-from ..models import SESSION_MAX_MINUTES, Group, Participant
+from ..models import (
+    SESSION_MAX_MINUTES,
+    TOO_FAR_AHEAD,
+    Group,
+    Participant,
+    latest_plannable_day,
+)
 from ..selectors.planning import topic_choices
 
 FIRST_TOPIC_FIRST = _("Choose the first topic before a second one.")
@@ -30,11 +35,6 @@ def show_confirmation(form: forms.Form) -> None:
     field.widget = forms.CheckboxInput()
 
 
-# Sessions are planned at most this far ahead: a typo (year 9999) gets a message, not an error.
-PLAN_AHEAD_DAYS = 2 * 366
-TOO_FAR_AHEAD = _("Choose a date within the next two years.")
-
-
 class _StartsAtMixin(forms.Form):
     """A date and a start time, read in the group's time zone."""
 
@@ -50,7 +50,8 @@ class _StartsAtMixin(forms.Form):
 
     def clean_day(self) -> date:
         day: date = self.cleaned_data["day"]
-        if day > timezone.localdate() + timedelta(days=PLAN_AHEAD_DAYS):
+        # As far ahead as a group's dates may go (PLAN_AHEAD_DAYS), from today where it meets.
+        if day > latest_plannable_day(self.group.today()):
             raise forms.ValidationError(TOO_FAR_AHEAD, code="too_far_ahead")
         return day
 

@@ -5,6 +5,7 @@ Sessions follow the schedule: every write that changes the schedule or the topic
 cancelled or one-off sessions.
 """
 
+from collections.abc import Collection
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,10 +18,20 @@ from accounts.history import delete_with_history, save_with_history
 from accounts.models import Membership, Organization, Role, User
 from curriculum.models import Topic
 
-from ..models import Enrollment, FacilitatorAssignment, Group, GroupTopic
+from ..models import (
+    TOO_FAR_AHEAD,
+    Enrollment,
+    FacilitatorAssignment,
+    Group,
+    GroupTopic,
+    latest_plannable_day,
+)
 from .planning import sessions_generate
 
 START_DATE_IN_PAST = _("The start date is in the past. Choose today or a later date.")
+END_TOO_FAR_AHEAD = _(
+    "Choose an end date within the next two years, or leave it empty for an open-ended group."
+)
 CAPACITY_BELOW_ENROLLED = _(
     "%(enrolled)s people are enrolled, more than a capacity of %(capacity)s. "
     "Record who has left first, or choose a larger capacity."
@@ -28,6 +39,20 @@ CAPACITY_BELOW_ENROLLED = _(
 NOT_A_FACILITATOR = _(
     "Only facilitators of this group's organization can be assigned. "
     "Invite them as a facilitator first."
+)
+ALREADY_LEAD_PEER = _(
+    "%(name)s is already this group's lead peer facilitator: change their role first, "
+    "or choose a co-facilitator role."
+)
+CLINICIAN_NOT_PEER = _(
+    "%(name)s is the clinician co-facilitator of %(group)s, so cannot take a peer role: "
+    "in one organization a person facilitates either as a peer or as a clinician. "
+    "Choose clinician co-facilitator, or change their role in %(group)s first."
+)
+PEER_NOT_CLINICIAN = _(
+    "%(name)s is a peer facilitator of %(group)s (%(role)s), so cannot be a clinician "
+    "co-facilitator: in one organization a person facilitates either as a peer or as a "
+    "clinician. Choose a peer role, or change their role in %(group)s first."
 )
 UNKNOWN_TOPIC = _("This topic is not in the curriculum.")
 GROUP_IS_ARCHIVED = _("This group is archived. Restore it first.")
@@ -52,6 +77,7 @@ GROUP_FIELDS = frozenset(
         "capacity",
     }
 )
+DATE_FIELDS = ("start_date", "end_date")
 # Changing any of these re-plans the group's future sessions.
 SCHEDULE_FIELDS = (
     "weekdays",
@@ -76,6 +102,19 @@ def _check_values(values: dict[str, Any]) -> None:
         raise TypeError(f"Not group fields: {sorted(unknown)}")
 
 
+def _check_plan_window(group: Group, *, moved: Collection[str]) -> None:
+    """The start and end dates among `moved` (set or changed now) fall within the planning
+    window of PLAN_AHEAD_DAYS; a date kept as it was is not judged again."""
+    latest = latest_plannable_day(group.today())
+    errors = {}
+    if "start_date" in moved and group.start_date and group.start_date > latest:
+        errors["start_date"] = TOO_FAR_AHEAD
+    if "end_date" in moved and group.end_date and group.end_date > latest:
+        errors["end_date"] = END_TOO_FAR_AHEAD
+    if errors:
+        raise ValidationError(errors)
+
+
 def _set_topic_sequence(group: Group, topic_ids: list[int]) -> None:
     known = set(Topic.objects.active().filter(pk__in=topic_ids).values_list("pk", flat=True))
     if set(topic_ids) - known:
@@ -97,6 +136,7 @@ def group_create(
     _check_time_zone(group)
     if group.start_date and group.start_date < group.today():
         raise ValidationError({"start_date": START_DATE_IN_PAST})
+    _check_plan_window(group, moved=DATE_FIELDS)
     group.full_clean()
     save_with_history(group, by=by)
     _set_topic_sequence(group, topic_ids)
@@ -112,12 +152,14 @@ def group_update(*, group: Group, values: dict[str, Any], topic_ids: list[int], 
     group = Group.objects.select_for_update().get(pk=group.pk)
     schedule_before = [getattr(group, name) for name in SCHEDULE_FIELDS]
     topics_before = list(group.topic_sequence.order_by("position").values_list("topic", flat=True))
-    start_before = group.start_date
+    dates_before = {name: getattr(group, name) for name in DATE_FIELDS}
     for name, value in values.items():
         setattr(group, name, value)
     _check_time_zone(group)
-    if group.start_date != start_before and group.start_date < group.today():
+    moved = [name for name in DATE_FIELDS if getattr(group, name) != dates_before[name]]
+    if "start_date" in moved and group.start_date < group.today():
         raise ValidationError({"start_date": START_DATE_IN_PAST})
+    _check_plan_window(group, moved=moved)
     enrolled = Enrollment.objects.filter(group=group).current().count()
     if group.capacity < enrolled:
         raise ValidationError(
@@ -165,18 +207,69 @@ def group_restore(*, group: Group, by: User) -> Group:
     return group
 
 
+def _check_one_lead_peer(*, group: Group, user: User, role: str) -> None:
+    if role != FacilitatorAssignment.Role.LEAD_PEER:
+        return
+    lead = (
+        group.assignments.filter(role=FacilitatorAssignment.Role.LEAD_PEER)
+        .exclude(user=user)
+        .select_related("user")
+        .first()
+    )
+    if lead is not None:
+        error = ValidationError(ALREADY_LEAD_PEER, code="one_lead_peer", params={"name": lead.user})
+        raise ValidationError({"role": error})
+
+
+def _check_peer_or_clinician(*, group: Group, user: User, role: str) -> None:
+    """A person facilitates as a peer or as a clinician in one organization, never both
+    (see FacilitatorAssignment); their roles in its other active groups say which."""
+    elsewhere = (
+        FacilitatorAssignment.objects.filter(
+            user=user, group__organization_id=group.organization_id, group__archived_at=None
+        )
+        .exclude(group=group)
+        .of_the_other_kind_than(role)
+        .select_related("group")
+        .order_by("group__name", "pk")
+        .first()
+    )
+    if elsewhere is None:
+        return
+    message = CLINICIAN_NOT_PEER if role in FacilitatorAssignment.PEER_ROLES else PEER_NOT_CLINICIAN
+    error = ValidationError(
+        message,
+        code="peer_or_clinician",
+        params={
+            "name": user,
+            "group": elsewhere.group.name,
+            "role": elsewhere.get_role_display(),
+        },
+    )
+    raise ValidationError({"role": error})
+
+
 @transaction.atomic
 def facilitator_assign(
     *, group: Group, user: User, role: str, by: User
 ) -> tuple[FacilitatorAssignment, bool]:
     """Assign a facilitator member of the group's organization with a role, or change the
-    role of one already assigned; returns the assignment and whether it is new."""
+    role of one already assigned; returns the assignment and whether it is new. A group
+    has one lead peer at most; a person is a peer or a clinician, not both."""
+    # One change to the group's team at a time, and to this person's roles in the
+    # organization, so two managers cannot together break a rule each one checked.
+    group = Group.objects.select_for_update().get(pk=group.pk)
     if group.archived_at is not None:
         raise ValidationError(GROUP_IS_ARCHIVED)
-    if not Membership.objects.filter(
-        user=user, organization_id=group.organization_id, role=Role.FACILITATOR
-    ).exists():
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user=user, organization_id=group.organization_id, role=Role.FACILITATOR)
+        .first()
+    )
+    if membership is None:
         raise ValidationError({"user": NOT_A_FACILITATOR})
+    _check_peer_or_clinician(group=group, user=user, role=role)
+    _check_one_lead_peer(group=group, user=user, role=role)
     assignment = FacilitatorAssignment.objects.filter(group=group, user=user).first()
     if assignment is None:
         assignment = FacilitatorAssignment(group=group, user=user, role=role)

@@ -9,14 +9,18 @@ import uuid
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import Role
 from sessions_app.forms import groups as forms_groups
 from sessions_app.models import (
     GROUP_CAPACITY_MAX,
     GROUP_CAPACITY_MIN,
+    PLAN_AHEAD_DAYS,
+    TOO_FAR_AHEAD,
     Attendance,
     Enrollment,
     FacilitatorAssignment,
@@ -43,6 +47,8 @@ from tests.sessions_app.conftest import planned_group
 # A Monday, noon UTC, frozen.
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
+# The last day a group may start or end on (the same window as sessions).
+LAST_PLANNABLE = TODAY + datetime.timedelta(days=PLAN_AHEAD_DAYS)
 
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
@@ -155,6 +161,8 @@ def test_virtual_group_needs_only_a_link(client, cast):
         ({"capacity": ""}, "capacity", "A group holds between 2 and 50 people."),
         ({"start_date": "2026-11-22"}, "start_date", group_services.START_DATE_IN_PAST),
         ({"end_date": "2026-11-20"}, "end_date", forms_groups.END_BEFORE_START),
+        ({"start_date": "9999-12-31"}, "start_date", TOO_FAR_AHEAD),
+        ({"end_date": "9999-12-31"}, "end_date", group_services.END_TOO_FAR_AHEAD),
         ({"weekdays": None}, "weekdays", forms_groups.NO_WEEKDAY),
         ({"topic_sequence": "1, 26"}, "topic_sequence", "There is no topic 26"),
         ({"topic_sequence": "1, two"}, "topic_sequence", "is not a topic number"),
@@ -189,6 +197,81 @@ def test_the_form_holds_a_group_to_the_capacity_bounds_of_the_model(cast, capaci
     assert form.is_valid() is accepted, form.errors
     if not accepted:
         assert form.errors["capacity"] == ["A group holds between 2 and 50 people."]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [("start_date", TOO_FAR_AHEAD), ("end_date", group_services.END_TOO_FAR_AHEAD)],
+)
+@pytest.mark.parametrize(
+    ("day", "accepted"),
+    [(LAST_PLANNABLE, True), (LAST_PLANNABLE + datetime.timedelta(days=1), False)],
+    ids=["last-day", "day-after"],
+)
+def test_the_form_holds_a_groups_dates_to_the_planning_window(cast, field, message, day, accepted):
+    form = forms_groups.GroupForm(
+        data=group_data(**{field: day.isoformat()}), organizations=[cast.org]
+    )
+    assert form.is_valid() is accepted, form.errors
+    if not accepted:
+        assert form.errors[field] == [str(message)]
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"start_date": LAST_PLANNABLE + datetime.timedelta(days=1)}, "start_date", TOO_FAR_AHEAD),
+        (
+            {"end_date": LAST_PLANNABLE + datetime.timedelta(days=1)},
+            "end_date",
+            group_services.END_TOO_FAR_AHEAD,
+        ),
+    ],
+)
+def test_the_service_refuses_a_group_dated_beyond_the_window_and_saves_nothing(
+    cast, values, field, message
+):
+    values = {
+        "name": "Made by a script",
+        "weekdays": [1],
+        "start_time": datetime.time(18, 0),
+        "start_date": TODAY,
+        "location": "Room 1",
+        **values,
+    }
+    with pytest.raises(ValidationError) as error:
+        group_services.group_create(
+            organization=cast.org, values=values, topic_ids=[], by=cast.manager
+        )
+    assert error.value.message_dict[field] == [str(message)]
+    assert not Group.objects.exists()
+    assert not Session.objects.exists()
+
+
+def test_an_end_date_may_stay_where_it_was_but_not_move_beyond_the_window(client, cast):
+    # A group saved before the window existed, ending in year 9999.
+    group = planned_group(cast.org, end_date=datetime.date(9999, 12, 31))
+    client.force_login(cast.manager)
+    kept = _edit_data(group, name="Renamed", end_date="9999-12-31")
+    response = client.post(url("group_edit", code=group.code), kept)
+    assert response.status_code == 302, response.context["form"].errors
+    group.refresh_from_db()
+    assert group.name == "Renamed"
+
+    moved = _edit_data(group, end_date="9999-12-30")
+    response = client.post(url("group_edit", code=group.code), moved)
+    assert response.status_code == 400
+    assert escape(str(group_services.END_TOO_FAR_AHEAD)) in response.content.decode()
+    with pytest.raises(ValidationError) as error:
+        group_services.group_update(
+            group=group,
+            values={"end_date": datetime.date(9999, 12, 30)},
+            topic_ids=[],
+            by=cast.manager,
+        )
+    assert error.value.message_dict["end_date"] == [str(group_services.END_TOO_FAR_AHEAD)]
+    group.refresh_from_db()
+    assert group.end_date == datetime.date(9999, 12, 31)
 
 
 def test_the_error_message_is_shown_on_the_page(client, cast):
@@ -433,6 +516,155 @@ def test_the_service_refuses_someone_who_is_not_a_facilitator_there(cast):
     assert str(group_services.NOT_A_FACILITATOR) in str(error.value)
 
 
+def _assign(group, user, role, by):
+    return group_services.facilitator_assign(group=group, user=user, role=role, by=by)
+
+
+def _team_of(group):
+    return dict(group.assignments.values_list("user__email", "role"))
+
+
+# One lead peer per group.
+
+
+def test_the_service_refuses_a_second_lead_peer_and_saves_nothing(cast):
+    group = planned_group(cast.org)
+    _assign(group, cast.peer, "lead_peer", cast.manager)
+    second = member(cast.org, Role.FACILITATOR, display_name="Noa")
+    _assign(group, second, "peer_co", cast.manager)
+    history_rows = FacilitatorAssignment.history.count()
+    for user in (second, member(cast.org, Role.FACILITATOR)):  # a role change, a newcomer
+        with pytest.raises(ValidationError) as error:
+            _assign(group, user, "lead_peer", cast.manager)
+        expected = group_services.ALREADY_LEAD_PEER % {"name": cast.peer}
+        assert error.value.message_dict["role"] == [expected]
+    assert _team_of(group) == {second.email: "peer_co", cast.peer.email: "lead_peer"}
+    assert FacilitatorAssignment.history.count() == history_rows
+
+
+def test_a_second_lead_peer_is_refused_on_the_page_with_the_message(client, cast):
+    group = planned_group(cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.peer, role="lead_peer")
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_facilitator_assign", code=group.code),
+        {"assign-user": cast.clinician.pk, "assign-role": "lead_peer"},
+    )
+    assert response.status_code == 400
+    expected = group_services.ALREADY_LEAD_PEER % {"name": cast.peer}
+    assert response.context["assign_form"].errors["role"] == [expected]
+    assert escape(expected) in response.content.decode()
+    assert _team_of(group) == {cast.peer.email: "lead_peer"}
+
+
+def test_the_lead_peer_keeps_their_role_and_hands_it_on_once_changed(client, cast):
+    group = planned_group(cast.org)
+    client.force_login(cast.manager)
+    assign = url("group_facilitator_assign", code=group.code)
+    other = member(cast.org, Role.FACILITATOR)
+    for user, role in [
+        (cast.peer, "lead_peer"),
+        (cast.peer, "lead_peer"),  # the lead again: nothing to refuse
+        (other, "peer_co"),
+        (cast.peer, "peer_co"),
+        (other, "lead_peer"),
+    ]:
+        response = client.post(assign, {"assign-user": user.pk, "assign-role": role})
+        assert response.status_code == 302, response.context["assign_form"].errors
+    assert _team_of(group) == {other.email: "lead_peer", cast.peer.email: "peer_co"}
+
+
+def test_the_database_holds_one_lead_peer_per_group(cast):
+    group, other_group = planned_group(cast.org), planned_group(cast.org)
+    FacilitatorAssignment.objects.create(group=group, user=cast.peer, role="lead_peer")
+    # Co-facilitators and other groups' leads are not limited.
+    for user in (member(cast.org, Role.FACILITATOR), member(cast.org, Role.FACILITATOR)):
+        FacilitatorAssignment.objects.create(group=group, user=user, role="peer_co")
+    FacilitatorAssignment.objects.create(group=other_group, user=cast.clinician, role="lead_peer")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FacilitatorAssignment.objects.create(group=group, user=cast.clinician, role="lead_peer")
+    # Promoting a co-facilitator past the services is refused too.
+    co = group.assignments.filter(role="peer_co").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FacilitatorAssignment.objects.filter(pk=co.pk).update(role="lead_peer")
+    assert group.assignments.filter(role="lead_peer").count() == 1
+
+
+# A peer or a clinician, not both, in one organization.
+
+
+@pytest.mark.parametrize("peer_role", ["lead_peer", "peer_co"])
+def test_a_clinician_of_another_group_cannot_take_a_peer_role(cast, peer_role):
+    clinic, group = planned_group(cast.org, name="Clinic group"), planned_group(cast.org)
+    _assign(clinic, cast.clinician, "clinician_co", cast.manager)
+    with pytest.raises(ValidationError) as error:
+        _assign(group, cast.clinician, peer_role, cast.manager)
+    expected = group_services.CLINICIAN_NOT_PEER % {
+        "name": cast.clinician,
+        "group": "Clinic group",
+    }
+    assert error.value.message_dict["role"] == [expected]
+    assert not group.assignments.exists()
+    # As clinician co-facilitator they are welcome.
+    _assign(group, cast.clinician, "clinician_co", cast.manager)
+    assert _team_of(group) == {cast.clinician.email: "clinician_co"}
+
+
+@pytest.mark.parametrize("peer_role", ["lead_peer", "peer_co"])
+def test_a_peer_of_another_group_cannot_be_the_clinician_co_facilitator(client, cast, peer_role):
+    peers, group = planned_group(cast.org, name="Peer circle"), planned_group(cast.org)
+    _assign(peers, cast.peer, peer_role, cast.manager)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_facilitator_assign", code=group.code),
+        {"assign-user": cast.peer.pk, "assign-role": "clinician_co"},
+    )
+    assert response.status_code == 400
+    expected = group_services.PEER_NOT_CLINICIAN % {
+        "name": cast.peer,
+        "group": "Peer circle",
+        "role": FacilitatorAssignment.Role(peer_role).label,
+    }
+    assert response.context["assign_form"].errors["role"] == [expected]
+    assert escape(expected) in response.content.decode()
+    assert not group.assignments.exists()
+
+
+def test_a_role_change_of_kind_is_refused_while_another_group_says_otherwise(cast):
+    first, second = planned_group(cast.org, name="First"), planned_group(cast.org, name="Second")
+    _assign(first, cast.peer, "peer_co", cast.manager)
+    # In their only group, a role of the other kind is a correction: allowed.
+    _assign(first, cast.peer, "clinician_co", cast.manager)
+    _assign(second, cast.peer, "clinician_co", cast.manager)
+    with pytest.raises(ValidationError):
+        _assign(first, cast.peer, "peer_co", cast.manager)
+    assert first.assignments.get(user=cast.peer).role == "clinician_co"
+
+
+def test_only_active_groups_of_the_same_organization_say_who_is_a_clinician(cast):
+    archived = planned_group(cast.org, name="Old clinic")
+    _assign(archived, cast.clinician, "clinician_co", cast.manager)
+    group_services.group_archive(group=archived, by=cast.manager)
+    # A facilitator of both organizations, a clinician in the other one.
+    both = member(cast.other_org, Role.FACILITATOR)
+    MembershipFactory(user=both, organization=cast.org, role=Role.FACILITATOR)
+    theirs = planned_group(cast.other_org)
+    _assign(theirs, both, "clinician_co", cast.outsider_manager)
+
+    group = planned_group(cast.org)
+    _assign(group, cast.clinician, "lead_peer", cast.manager)
+    _assign(group, both, "peer_co", cast.manager)
+    assert _team_of(group) == {cast.clinician.email: "lead_peer", both.email: "peer_co"}
+
+
+def test_the_assign_form_says_the_rules(client, cast):
+    group = planned_group(cast.org)
+    client.force_login(cast.manager)
+    body = client.get(url("group_detail", code=group.code)).content.decode()
+    assert "A group has one lead peer facilitator." in body
+    assert "either as a peer (lead or co-facilitator) or as a clinician, not both" in body
+
+
 def test_manager_removes_a_facilitator_and_a_second_click_is_harmless(client, cast):
     group = planned_group(cast.org)
     assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
@@ -580,7 +812,11 @@ def _populate(org, facilitator, *, groups, people):
     for n in range(groups):
         group = planned_group(org, name=f"Group {n}", capacity=50)
         FacilitatorAssignmentFactory(group=group, user=facilitator)
-        FacilitatorAssignmentFactory(group=group, user=member(org, Role.FACILITATOR))
+        FacilitatorAssignmentFactory(
+            group=group,
+            user=member(org, Role.FACILITATOR),
+            role=FacilitatorAssignment.Role.PEER_CO,
+        )
         EnrollmentFactory.create_batch(people, group=group)
         for enrollment in EnrollmentFactory.create_batch(people, group=group):
             enrollment.left_on = TODAY

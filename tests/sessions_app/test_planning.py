@@ -6,13 +6,21 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from curriculum.models import Topic
 from sessions_app.forms import planning as planning_forms
-from sessions_app.models import FacilitatorAssignment, Group, GroupTopic, Session
+from sessions_app.models import (
+    PLAN_AHEAD_DAYS,
+    TOO_FAR_AHEAD,
+    FacilitatorAssignment,
+    Group,
+    GroupTopic,
+    Session,
+)
 from sessions_app.services import planning
 from sessions_app.services.planning import sessions_generate
 from tests.factories import (
@@ -477,7 +485,9 @@ def test_a_clinician_must_be_a_facilitator_of_the_organization(client, cast, pla
 
 def test_a_double_booked_clinician_needs_confirmation(client, cast, plan):
     elsewhere = GroupFactory(organization=cast.org, name="Clinic group")
-    FacilitatorAssignmentFactory(group=elsewhere, user=cast.clinician)
+    FacilitatorAssignmentFactory(
+        group=elsewhere, user=cast.clinician, role=FacilitatorAssignment.Role.CLINICIAN_CO
+    )
     SessionFactory(group=elsewhere, starts_at=plan.session.starts_at)
     client.force_login(cast.peer)
     data = {"clinician": cast.clinician.pk}
@@ -499,6 +509,42 @@ def test_a_date_years_ahead_is_400_not_an_error(client, cast, plan, name):
     assert response.status_code == 400
     assert str(planning_forms.TOO_FAR_AHEAD) in response.content.decode()
     assert fresh(plan.session).starts_at == plan.session.starts_at
+    assert not Session.objects.filter(is_one_off=True).exists()
+
+
+def _planning_target(name, plan):
+    return url(name, plan.session) if name == "session_move" else add_url(plan.group)
+
+
+@pytest.mark.parametrize("name", ["session_move", "session_add"])
+def test_sessions_are_planned_up_to_the_last_day_a_group_may_end_and_not_after(
+    client, cast, plan, name
+):
+    # The same window as a group's start and end dates (tests/sessions_app/test_groups.py).
+    last = datetime.date(2026, 11, 23) + datetime.timedelta(days=PLAN_AHEAD_DAYS)
+    client.force_login(cast.peer)
+    day_after = {**ONE_OFF, "day": (last + datetime.timedelta(days=1)).isoformat()}
+    response = client.post(_planning_target(name, plan), day_after)
+    assert response.status_code == 400
+    assert str(TOO_FAR_AHEAD) in response.content.decode()
+    assert planning_forms.TOO_FAR_AHEAD is TOO_FAR_AHEAD  # one message, from the models
+    assert not Session.objects.filter(starts_at__date__gt=last).exists()
+
+    response = client.post(_planning_target(name, plan), {**ONE_OFF, "day": last.isoformat()})
+    assert response.status_code == 302
+    assert plan.group.sessions.filter(starts_at__date=last).count() == 1
+
+
+def test_the_planning_window_starts_from_today_where_the_group_meets(client, cast, plan):
+    # 03:00 on Tuesday in UTC is still Monday evening in New York, so the window ends a day
+    # earlier than it would from the UTC date.
+    last = datetime.date(2026, 11, 23) + datetime.timedelta(days=PLAN_AHEAD_DAYS)
+    with time_machine.travel(datetime.datetime(2026, 11, 24, 3, 0, tzinfo=datetime.UTC)):
+        client.force_login(cast.peer)
+        day_after = {**ONE_OFF, "day": (last + datetime.timedelta(days=1)).isoformat()}
+        response = client.post(add_url(plan.group), day_after)
+    assert response.status_code == 400
+    assert str(TOO_FAR_AHEAD) in response.content.decode()
     assert not Session.objects.filter(is_one_off=True).exists()
 
 
