@@ -17,3 +17,13 @@ def invitation_list_pending(*, organization: Organization) -> QuerySet[Invitatio
     return (
         Invitation.objects.pending().filter(organization=organization).select_related("invited_by")
     )
+
+
+def invitation_pending_for_email(*, organization: Organization, email: str) -> Invitation | None:
+    """The organization's pending invitation to `email` (at most one: see invitation_create)."""
+    return (
+        Invitation.objects.pending()
+        .filter(organization=organization, email__iexact=email.strip())
+        .order_by("-created_at")
+        .first()
+    )

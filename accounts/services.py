@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .emails import send_templated_email
 from .models import Invitation, Membership, Organization, User
@@ -22,15 +23,59 @@ INVITATION_WRONG_ACCOUNT = _(
     "This invitation was sent to a different email address. Sign out and open the link again."
 )
 ALREADY_MEMBER = _("This person is already a member of the organization.")
+ALREADY_INVITED = gettext_lazy(
+    "This person already has a pending invitation. Send it again instead of inviting them twice."
+)
+NOT_PENDING = gettext_lazy(
+    "This invitation is no longer pending: it was used, withdrawn or expired."
+)
 
 
+@transaction.atomic
 def invitation_create(
     *, organization: Organization, email: str, role: str, invited_by: User, build_url
 ) -> tuple[Invitation, str]:
-    """Create a single-use invitation and email its link; returns it and the raw token."""
+    """Create a single-use invitation and email its link; returns it and the raw token.
+    An address with a pending invitation to the organization is not invited twice (send
+    that one again instead)."""
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError(ALREADY_MEMBER)
+    # Lock the organization so two submissions of the same address cannot both pass.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    if Invitation.objects.pending().filter(organization=organization, email__iexact=email).exists():
+        raise ValidationError(ALREADY_INVITED, code="already_invited")
+    return _invitation_issue(
+        organization=organization,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        build_url=build_url,
+    )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by: User, build_url) -> tuple[Invitation, str]:
+    """Send a pending invitation again: a fresh link valid for the full period replaces it,
+    and the old link stops working at once (it is withdrawn). Returns the new invitation
+    and its raw token."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not Invitation.objects.pending().filter(pk=locked.pk).exists():
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at"])
+    return _invitation_issue(
+        organization=locked.organization,
+        email=locked.email,
+        role=locked.role,
+        invited_by=by,
+        build_url=build_url,
+    )
+
+
+def _invitation_issue(
+    *, organization: Organization, email: str, role: str, invited_by: User, build_url
+) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         organization=organization,

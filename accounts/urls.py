@@ -17,5 +17,10 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path(
+        "organizations/<uuid:org_code>/invitations/<uuid:code>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
@@ -17,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .access import get_managed_organization_or_404, membership_list_for
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, InvitationForm, confirmed
 from .http import AuthenticatedHttpRequest
 from .middleware import user_has_mfa, user_must_use_mfa
-from .models import Invitation, User
+from .models import Invitation, Organization, User
 from .querystring import page_number
 
 
@@ -68,6 +69,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def staff(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
+    return _staff_page(request, organization, form=InvitationForm())
+
+
+def _staff_page(
+    request: AuthenticatedHttpRequest,
+    organization: Organization,
+    *,
+    form: InvitationForm,
+    already_invited: Invitation | None = None,
+    status: int = 200,
+) -> HttpResponse:
     members = Paginator(selectors.membership_list_for_organization(organization=organization), 50)
     return render(
         request,
@@ -76,9 +88,24 @@ def staff(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
             "organization": organization,
             "members": members.get_page(page_number(request)),
             "invitations": selectors.invitation_list_pending(organization=organization),
-            "form": InvitationForm(),
+            "form": form,
+            "already_invited": already_invited,
         },
+        status=status,
     )
+
+
+def _invitation_url(request: HttpRequest) -> Callable[[str], str]:
+    return lambda token: request.build_absolute_uri(
+        reverse("accounts:invitation_accept", args=[token])
+    )
+
+
+def _get_invitation(organization: Organization, code: UUID) -> Invitation:
+    try:
+        return Invitation.objects.get(organization=organization, code=code)
+    except Invitation.DoesNotExist as error:
+        raise Http404 from error
 
 
 @login_required
@@ -86,6 +113,7 @@ def staff(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
 def invitation_create(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     form = InvitationForm(request.POST)
+    already_invited = None
     if form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -93,30 +121,45 @@ def invitation_create(request: AuthenticatedHttpRequest, org_code: UUID) -> Http
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
-                build_url=lambda token: request.build_absolute_uri(
-                    reverse("accounts:invitation_accept", args=[token])
-                ),
+                build_url=_invitation_url(request),
             )
         except ValidationError as error:
+            if error.code == "already_invited":
+                already_invited = selectors.invitation_pending_for_email(
+                    organization=organization, email=form.cleaned_data["email"]
+                )
             form.add_error("email", error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
             return redirect("accounts:staff", org_code=organization.code)
-    return render(
-        request,
-        "accounts/staff.html",
-        {
-            "organization": organization,
-            "members": Paginator(
-                selectors.membership_list_for_organization(organization=organization), 50
-            ).get_page(1),
-            "invitations": selectors.invitation_list_pending(organization=organization),
-            "form": form,
-        },
-        status=400,
+    return _staff_page(
+        request, organization, form=form, already_invited=already_invited, status=400
     )
+
+
+@login_required
+@require_POST
+def invitation_resend(
+    request: AuthenticatedHttpRequest, org_code: UUID, code: UUID
+) -> HttpResponse:
+    """Send a pending invitation again with a fresh link; the old link stops working."""
+    organization = get_managed_organization_or_404(request.user, org_code)
+    invitation = _get_invitation(organization, code)
+    try:
+        fresh, _token = services.invitation_resend(
+            invitation=invitation, by=request.user, build_url=_invitation_url(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Invitation sent again to %(email)s with a new link; the old link no longer works.")
+            % {"email": fresh.email},
+        )
+    return redirect("accounts:staff", org_code=organization.code)
 
 
 @login_required
@@ -125,10 +168,30 @@ def invitation_revoke(
     request: AuthenticatedHttpRequest, org_code: UUID, code: UUID
 ) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
-    try:
-        invitation = Invitation.objects.get(organization=organization, code=code)
-    except Invitation.DoesNotExist as error:
-        raise Http404 from error
+    invitation = _get_invitation(organization, code)
+    if not confirmed(request.POST):
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+                "lead": _(
+                    "The link sent to %(email)s stops working at once, and they will not "
+                    "join %(organization)s as %(role)s with it."
+                )
+                % {
+                    "email": invitation.email,
+                    "organization": organization.name,
+                    "role": invitation.get_role_display(),
+                },
+                "items": [],
+                "notes": [_("You can invite them again later.")],
+                "action": request.path,
+                "hidden": [],
+                "button": _("Withdraw the invitation"),
+                "back": reverse("accounts:staff", kwargs={"org_code": organization.code}),
+            },
+        )
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("accounts:staff", org_code=organization.code)

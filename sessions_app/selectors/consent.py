@@ -1,13 +1,14 @@
 """Reads for recording consent: each person's state on the current form version (the
-consent screen, and invariant 4's check before a recording is stored)."""
+consent screen, and invariant 4's check before a recording is stored), and the recordings
+a withdrawal would remove (its confirmation page, and the withdrawal itself)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import TextChoices
+from django.db.models import Q, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Consent, ConsentForm, Participant, Session
+from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
 from .running import participant_list_present
 
 # A participant whose preferred language has no form of a kind is asked with this one.
@@ -131,4 +132,35 @@ def consent_list_for_session(*, session: Session) -> list[ParticipantConsent]:
     return consent_list_for_participants(
         participants=participant_list_present(session=session),
         organization_id=session.group.organization_id,
+    )
+
+
+def recording_ids_removed_by_withdrawal(*, participant_id: int) -> QuerySet[Recording, int]:
+    """The ids of the still-available recordings a participant is on (listed on the file,
+    or marked present at the session): what withdrawing their recording consent removes.
+    The one definition, for the withdrawal and for the page that asks to confirm it."""
+    return (
+        Recording.objects.filter(
+            Q(participants=participant_id)
+            | Q(
+                session__attendance__participant_id=participant_id,
+                session__attendance__status=Attendance.Status.PRESENT,
+            )
+        )
+        .available()
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def recording_list_removed_by_withdrawal(*, consent: Consent) -> list[Recording]:
+    """The recordings withdrawing `consent` would remove, oldest session first, with each
+    session's group (for its name and time zone); none for other consent kinds."""
+    if consent.form.kind != ConsentForm.Kind.RECORDING:
+        return []
+    ids = recording_ids_removed_by_withdrawal(participant_id=consent.participant_id)
+    return list(
+        Recording.objects.filter(pk__in=ids)
+        .select_related("session", "session__group")
+        .order_by("session__starts_at", "pk")
     )

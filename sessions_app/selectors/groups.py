@@ -4,6 +4,7 @@ starts from the organization scope (`for_user`) or from a group already fetched 
 `access`."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.scoping import memberships_of
@@ -77,6 +78,18 @@ def group_former_members(*, group: Group) -> list[Enrollment]:
         .former()
         .select_related("participant")
         .order_by("-left_on", "-pk")[:FORMER_MEMBERS_SHOWN]
+    )
+
+
+def group_sessions_removed_by_archive(*, group: Group) -> QuerySet[Session]:
+    """The sessions archiving the group would remove: future planned sessions with no
+    attendance (services.groups.group_archive drops exactly these; held, cancelled and
+    past sessions stay as history)."""
+    return (
+        group.sessions.planned()
+        .filter(starts_at__gt=timezone.now(), attendance=None)
+        .select_related("topic")
+        .order_by("starts_at")
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,8 +16,12 @@ from django.utils.translation import gettext_noop
 from accounts.history import save_with_history
 from accounts.models import User
 
-from ..models import Attendance, Consent, ConsentForm, Participant, Recording, Session
-from ..selectors.consent import ConsentState, consent_list_for_participants
+from ..models import Consent, ConsentForm, Participant, Recording, Session
+from ..selectors.consent import (
+    ConsentState,
+    consent_list_for_participants,
+    recording_ids_removed_by_withdrawal,
+)
 from .common import UNCHECKED, require_unchanged
 from .recordings import recordings_mark_for_deletion
 
@@ -205,18 +208,7 @@ def _withdraw_standing(*, participant_id: int, kind: str, by: User) -> list[Reco
         save_with_history(row, by=by, update_fields=["withdrawn_at", "withdrawn_by"])
     if kind != ConsentForm.Kind.RECORDING:
         return []
-    on_file_ids = (
-        Recording.objects.filter(
-            Q(participants=participant_id)
-            | Q(
-                session__attendance__participant_id=participant_id,
-                session__attendance__status=Attendance.Status.PRESENT,
-            )
-        )
-        .available()
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    on_file_ids = recording_ids_removed_by_withdrawal(participant_id=participant_id)
     # Lock by primary key: PostgreSQL allows no FOR UPDATE together with DISTINCT.
     on_file = Recording.objects.select_for_update().filter(pk__in=list(on_file_ids)).order_by("pk")
     return recordings_mark_for_deletion(

@@ -10,14 +10,21 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import confirmed
 from accounts.http import AuthenticatedHttpRequest
 
 from ..access import get_consent_for_withdrawal, get_session_for_user
 from ..forms.consent import ConsentCaptureForm
-from ..models import Session
-from ..selectors.consent import ConsentState, ParticipantConsent, consent_list_for_session
+from ..models import Consent, Session
+from ..selectors.consent import (
+    ConsentState,
+    ParticipantConsent,
+    consent_list_for_session,
+    recording_list_removed_by_withdrawal,
+)
 from ..services.consent import consent_record_answer, consent_withdraw
 from .common import refused, safe_next
 
@@ -114,8 +121,11 @@ def consent_capture(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespon
 @require_POST
 def consent_withdraw_view(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """Withdraw a participant's consent; for recording consent, every recording they are
-    in is hidden at once and scheduled for deletion."""
+    in is hidden at once and scheduled for deletion. The first POST shows what would be
+    removed; only the confirmed one withdraws."""
     consent = get_consent_for_withdrawal(request.user, code)
+    if not confirmed(request.POST):
+        return _withdraw_confirmation(request, consent)
     try:
         recordings = consent_withdraw(consent=consent, by=request.user)
     except ValidationError as error:
@@ -132,3 +142,61 @@ def consent_withdraw_view(request: AuthenticatedHttpRequest, code: UUID) -> Http
     else:
         messages.success(request, _("Consent withdrawn."))
     return redirect(safe_next(request) or reverse("home"))
+
+
+def _withdraw_confirmation(request: AuthenticatedHttpRequest, consent: Consent) -> HttpResponse:
+    recordings = recording_list_removed_by_withdrawal(consent=consent)
+    name = consent.participant.display_name
+    back = safe_next(request)
+    if recordings:
+        lead = ngettext(
+            "%(count)s recording %(name)s is in will be deleted:",
+            "%(count)s recordings %(name)s is in will be deleted:",
+            len(recordings),
+        ) % {"count": len(recordings), "name": name}
+        notes = [
+            _(
+                "Reviewers and the team lose access at once: nobody can play or download "
+                "these recordings from now on, and the files are then deleted. This cannot "
+                "be undone."
+            )
+        ]
+    elif consent.form.kind == consent.form.Kind.RECORDING:
+        lead = _("No recording of %(name)s is on file, so no recording is deleted.") % {
+            "name": name
+        }
+        notes = []
+    else:
+        lead = _("This consent covers no recordings, so no recording is deleted.")
+        notes = []
+    notes.append(
+        _("Sessions %(name)s is present at cannot be recorded until they agree again.")
+        % {"name": name}
+        if consent.form.kind == consent.form.Kind.RECORDING
+        else _("The withdrawal is kept on record with who made it.")
+    )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Withdraw the consent of %(name)s?") % {"name": name},
+            "lead": lead,
+            "items": [
+                {
+                    "text": f"{recording.session.group.name} · {recording.get_purpose_display()}",
+                    "when": recording.session.starts_at,
+                    "zone": recording.session.group.timezone,
+                }
+                for recording in recordings
+            ],
+            "notes": notes,
+            "action": request.path,
+            "hidden": [("next", back)] if back else [],
+            "button": (
+                _("Withdraw consent and delete the recordings")
+                if recordings
+                else _("Withdraw consent")
+            ),
+            "back": back or reverse("home"),
+        },
+    )

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import organizations_managed_by, role_required
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, confirmed
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.querystring import page_number, query_param
@@ -32,12 +34,14 @@ from ..forms.groups import (
     LeaveForm,
     NewParticipantEnrollForm,
 )
-from ..models import Group
+from ..models import FacilitatorAssignment, Group
 from ..selectors import groups as selectors
 from ..services import groups as group_services
 from ..services import participants as participant_services
 
 GROUPS_PER_PAGE = 25
+# How many of the sessions an archive would remove its confirmation lists by date.
+ARCHIVE_SESSIONS_LISTED = 10
 SHOW_CHOICES = frozenset({"archived"})
 
 
@@ -126,6 +130,8 @@ def group_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
 @login_required
 def group_archive(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     group = get_group_for_manager(request.user, code)
+    if not confirmed(request.POST):
+        return _archive_confirmation(request, group)
     dropped = group_services.group_archive(group=group, by=request.user)
     messages.success(
         request,
@@ -184,6 +190,8 @@ def group_facilitator_unassign(request: AuthenticatedHttpRequest, code: UUID) ->
     if assignment is None:
         # A stale page or a second click: it is already gone.
         messages.info(request, _("That facilitator is no longer assigned to this group."))
+    elif not confirmed(request.POST):
+        return _unassign_confirmation(request, group, assignment)
     else:
         group_services.facilitator_unassign(assignment=assignment, by=request.user)
         messages.success(
@@ -285,6 +293,70 @@ def group_enrollment_end(
 
 
 # --- Page helpers ----------------------------------------------------------------------
+
+
+def _archive_confirmation(request: AuthenticatedHttpRequest, group: Group) -> HttpResponse:
+    sessions = list(selectors.group_sessions_removed_by_archive(group=group))
+    listed = sessions[:ARCHIVE_SESSIONS_LISTED]
+    if sessions:
+        lead = ngettext(
+            "%(count)s planned session will be removed:",
+            "%(count)s planned sessions will be removed:",
+            len(sessions),
+        ) % {"count": len(sessions)}
+    else:
+        lead = _("No planned session will be removed.")
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Archive %(group)s?") % {"group": group.name},
+            "lead": lead,
+            "items": [
+                {
+                    "text": session.topic.title if session.topic else _("No topic yet"),
+                    "when": session.starts_at,
+                    "zone": group.timezone,
+                }
+                for session in listed
+            ],
+            "more": len(sessions) - len(listed),
+            "notes": [
+                _(
+                    "Held and cancelled sessions, attendance and enrollments are kept. The "
+                    "group takes no new people until it is restored; restoring plans its "
+                    "sessions again."
+                )
+            ],
+            "action": request.path,
+            "hidden": [],
+            "button": _("Archive the group"),
+            "back": reverse("sessions_app:group_detail", kwargs={"code": group.code}),
+        },
+    )
+
+
+def _unassign_confirmation(
+    request: AuthenticatedHttpRequest, group: Group, assignment: FacilitatorAssignment
+) -> HttpResponse:
+    name = assignment.user.display_name or assignment.user.email
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Remove %(name)s from %(group)s?") % {"name": name, "group": group.name},
+            "lead": _("%(name)s (%(role)s) will no longer facilitate %(group)s.")
+            % {"name": name, "role": assignment.get_role_display(), "group": group.name},
+            "items": [],
+            "notes": [
+                _("The change is kept in the group's history. You can assign them again later.")
+            ],
+            "action": request.path,
+            "hidden": [("assignment", assignment.pk)],
+            "button": _("Remove %(name)s") % {"name": name},
+            "back": reverse("sessions_app:group_detail", kwargs={"code": group.code}),
+        },
+    )
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors
+from accounts.forms import add_service_errors, confirmed
 from accounts.http import AuthenticatedHttpRequest
 
 from ..access import get_group_for_team, get_session_for_user
@@ -145,6 +146,8 @@ def session_cancel(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespons
     form = SessionCancelForm(request.POST)
     if not form.is_valid():
         return _render_plan(request, session, bound={"cancel": form}, status=400)
+    if not confirmed(request.POST):
+        return _cancel_confirmation(request, session, reason=form.cleaned_data["reason"])
     try:
         planning.session_cancel(
             session=session, reason=form.cleaned_data["reason"], by=request.user
@@ -153,6 +156,34 @@ def session_cancel(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespons
         return _plan_refused(request, session, "cancel", form, error)
     messages.success(request, _("Session cancelled."))
     return redirect(session_detail_url(session))
+
+
+def _cancel_confirmation(
+    request: AuthenticatedHttpRequest, session: Session, *, reason: str
+) -> HttpResponse:
+    group = session.group
+    topic = session.topic.title if session.topic else _("No topic yet")
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Cancel this session?"),
+            "lead": _("This session of %(group)s will be cancelled:") % {"group": group.name},
+            "items": [{"text": topic, "when": session.starts_at, "zone": group.timezone}],
+            "notes": [
+                _(
+                    "It stays in the plan, marked cancelled, and your reason is kept with it: "
+                    "“%(reason)s”."
+                )
+                % {"reason": reason},
+                _("A cancelled session can no longer be changed; add a one-off session instead."),
+            ],
+            "action": request.path,
+            "hidden": [("reason", reason)],
+            "button": _("Cancel the session"),
+            "back": reverse("sessions_app:session_plan", kwargs={"code": session.code}),
+        },
+    )
 
 
 @login_required

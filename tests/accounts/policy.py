@@ -103,25 +103,33 @@ POLICY: dict[str, Policy] = {
         missing=lambda world: {"org_code": uuid.uuid4()},
         data=lambda world: {"email": "new.colleague@example.org", "role": Role.FACILITATOR},
     ),
-    "accounts:invitation_revoke": Policy(
-        expect={
-            **org_page(
-                manager=Redirect("accounts:staff"), facilitator=FORBIDDEN, reviewer=FORBIDDEN
-            ),
-            "peer": _REFUSED_BEFORE_LOOKUP,
-            "clinician": _REFUSED_BEFORE_LOOKUP,
-            "reviewer": _REFUSED_BEFORE_LOOKUP,
-            "reviewer_assigned": _REFUSED_BEFORE_LOOKUP,
-        },
-        method="post",
-        url_kwargs=_invitation,
-        missing=lambda world: {"org_code": uuid.uuid4(), "code": uuid.uuid4()},
-        # org's manager reaching other_org's invitation through org's own URL.
-        cross=lambda world: {
-            "org_code": world.cast.org.code,
-            "code": mine(world, world.cast.other_org).invitation.code,
-        },
-    ),
+    **{
+        f"accounts:{name}": Policy(
+            expect={
+                **org_page(
+                    manager=Redirect("accounts:staff"), facilitator=FORBIDDEN, reviewer=FORBIDDEN
+                ),
+                "peer": _REFUSED_BEFORE_LOOKUP,
+                "clinician": _REFUSED_BEFORE_LOOKUP,
+                "reviewer": _REFUSED_BEFORE_LOOKUP,
+                "reviewer_assigned": _REFUSED_BEFORE_LOOKUP,
+            },
+            method="post",
+            url_kwargs=_invitation,
+            missing=lambda world: {"org_code": uuid.uuid4(), "code": uuid.uuid4()},
+            # org's manager reaching other_org's invitation through org's own URL.
+            cross=lambda world: {
+                "org_code": world.cast.org.code,
+                "code": mine(world, world.cast.other_org).invitation.code,
+            },
+            data=data,
+        )
+        for name, data in [
+            # Withdrawing asks first (templates/confirm.html): the row posts the confirmation.
+            ("invitation_revoke", lambda world: {"confirm": "1"}),
+            ("invitation_resend", None),
+        ]
+    },
     "accounts:invitation_accept": Policy(
         expect=everyone(By(org=OK, other_org=OK, missing=NOT_FOUND)),
         url_kwargs=lambda world, organization: {"token": mine(world, organization).token},

@@ -335,8 +335,13 @@ def retopic_data(world: World) -> dict[str, Any]:
     return {"topic": Topic.objects.get(order=3).pk}
 
 
+# Destructive actions show a confirmation page first (templates/confirm.html); the rows
+# post what that page posts, so a row's redirect proves the action itself went through.
+CONFIRM = {"confirm": "1"}
+
+
 def cancel_data(world: World) -> dict[str, Any]:
-    return {"reason": "Facilitator ill"}
+    return {"reason": "Facilitator ill", **CONFIRM}
 
 
 def leaders_data(world: World) -> dict[str, Any]:
@@ -435,6 +440,7 @@ CONSENT_AND_RECORDINGS: dict[str, Policy] = {
         method="post",
         url_kwargs=lambda world, organization: {"code": mine(world, organization).consent.code},
         missing=_missing,
+        data=lambda world: CONFIRM,
     ),
     # A reviewer gets in only through a grant: the list of the recordings they may play.
     "sessions_app:recording_list": Policy(
@@ -499,12 +505,15 @@ GROUPS_AND_PARTICIPANTS: dict[str, Policy] = {
             data=data,
         )
         for name, data in [
-            ("group_archive", None),
+            ("group_archive", lambda world: CONFIRM),
             ("group_restore", None),
             # On other_org's group, org's assignment is not there: "no longer assigned".
             (
                 "group_facilitator_unassign",
-                lambda world: {"assignment": org_objects(world).session.group.assignments.get().pk},
+                lambda world: {
+                    "assignment": org_objects(world).session.group.assignments.get().pk,
+                    **CONFIRM,
+                },
             ),
         ]
     },

@@ -1,18 +1,22 @@
 """Recording consent: capture, re-confirm, withdraw, and the consent screen per session."""
 
+import datetime
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from sessions_app.models import Attendance, Consent, ConsentForm, Recording, Session
 from sessions_app.selectors.consent import (
     ConsentState,
     consent_list_for_participants,
     consent_list_for_session,
+    recording_list_removed_by_withdrawal,
 )
 from sessions_app.services import consent as consent_services
 from sessions_app.services.consent import (
@@ -445,11 +449,24 @@ def test_stale_double_submit_is_400_and_saves_once(client, held, cast):
 
 # --- Withdraw -----------------------------------------------------------------------------
 
+CONFIRM = {"confirm": "1"}
+
+
+def _recording(session, by):
+    return Recording.objects.create(
+        session=session,
+        purpose="peer_review",
+        content_type="audio/x-wav",
+        size_bytes=10,
+        sha256="0" * 64,
+        uploaded_by=by,
+    )
+
 
 def test_facilitator_withdraws_and_returns_to_the_screen(client, held, cast):
     consent = give_consent(held.alex, held.form, cast.peer)
     client.force_login(cast.peer)
-    response = client.post(_withdraw_url(consent), {"next": _screen(held.session)})
+    response = client.post(_withdraw_url(consent), {"next": _screen(held.session), **CONFIRM})
     assert response.status_code == 302
     assert response["Location"] == _screen(held.session)
     consent.refresh_from_db()
@@ -459,7 +476,7 @@ def test_facilitator_withdraws_and_returns_to_the_screen(client, held, cast):
 def test_the_sessions_clinician_may_withdraw_too(client, held, cast):
     consent = give_consent(held.alex, held.form, cast.peer)
     client.force_login(cast.clinician)
-    assert client.post(_withdraw_url(consent)).status_code == 302
+    assert client.post(_withdraw_url(consent), CONFIRM).status_code == 302
     consent.refresh_from_db()
     assert consent.withdrawn_by == cast.clinician
 
@@ -467,7 +484,7 @@ def test_the_sessions_clinician_may_withdraw_too(client, held, cast):
 def test_withdraw_ignores_an_offsite_next(client, held, cast):
     consent = give_consent(held.alex, held.form, cast.peer)
     client.force_login(cast.manager)
-    response = client.post(_withdraw_url(consent), {"next": "https://evil.example/"})
+    response = client.post(_withdraw_url(consent), {"next": "https://evil.example/", **CONFIRM})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 
@@ -480,19 +497,21 @@ def test_withdraw_refuses_get(client, held, cast):
     assert consent.withdrawn_at is None
 
 
-def test_withdraw_outsider_gets_404(client, held, cast):
+@pytest.mark.parametrize("data", [{}, CONFIRM], ids=["asking", "confirmed"])
+def test_withdraw_outsider_gets_404(client, held, cast, data):
     consent = give_consent(held.alex, held.form, cast.peer)
     client.force_login(cast.outsider_manager)
-    assert client.post(_withdraw_url(consent)).status_code == 404
+    assert client.post(_withdraw_url(consent), data).status_code == 404
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
 
 
-def test_withdraw_by_reviewer_or_unrelated_facilitator_gets_403(client, held, cast):
+@pytest.mark.parametrize("data", [{}, CONFIRM], ids=["asking", "confirmed"])
+def test_withdraw_by_reviewer_or_unrelated_facilitator_gets_403(client, held, cast, data):
     consent = give_consent(held.alex, held.form, cast.peer)
     for user in (cast.reviewer, held.other_facilitator):
         client.force_login(user)
-        assert client.post(_withdraw_url(consent)).status_code == 403
+        assert client.post(_withdraw_url(consent), data).status_code == 403
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
 
@@ -500,11 +519,92 @@ def test_withdraw_by_reviewer_or_unrelated_facilitator_gets_403(client, held, ca
 def test_second_withdrawal_is_400_with_a_clear_message(client, held, cast):
     consent = give_consent(held.alex, held.form, cast.peer)
     client.force_login(cast.peer)
-    client.post(_withdraw_url(consent))
+    client.post(_withdraw_url(consent), CONFIRM)
     consent.refresh_from_db()
     first = consent.withdrawn_at
-    response = client.post(_withdraw_url(consent))
+    response = client.post(_withdraw_url(consent), CONFIRM)
     assert response.status_code == 400
     assert consent_services.ALREADY_WITHDRAWN in response.content.decode()
     consent.refresh_from_db()
     assert consent.withdrawn_at == first
+
+
+def test_withdrawing_without_confirmation_changes_nothing_and_lists_what_would_go(
+    client, held, cast
+):
+    held.group.timezone = "Pacific/Auckland"
+    held.group.save(update_fields=["timezone"])
+    consent = give_consent(held.alex, held.form, cast.peer)
+    # 20:00 UTC on 10 March is 09:00 on 11 March in Auckland, where the group meets.
+    earlier = SessionFactory(
+        group=held.group,
+        status=Session.Status.HELD,
+        starts_at=datetime.datetime(2026, 3, 10, 20, 0, tzinfo=datetime.UTC),
+    )
+    AttendanceFactory(session=earlier, participant=held.alex, status=Attendance.Status.PRESENT)
+    on_file = [_recording(held.session, cast.peer), _recording(earlier, cast.peer)]
+    absent_session = SessionFactory(group=held.group, status=Session.Status.HELD)
+    AttendanceFactory(
+        session=absent_session, participant=held.alex, status=Attendance.Status.ABSENT
+    )
+    not_on_file = _recording(absent_session, cast.peer)
+    client.force_login(cast.peer)
+
+    response = client.post(_withdraw_url(consent), {"next": _screen(held.session)})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "confirm.html"
+    body = response.content.decode()
+    assert "2 recordings Alex is in will be deleted" in body
+    local = datetime.datetime(2026, 3, 11, 9, 0, tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert date_format(local, "DATETIME_FORMAT") in body
+    assert date_format(earlier.starts_at, "DATETIME_FORMAT") not in body  # not in UTC
+    assert held.group.name in body
+    assert "lose access at once" in body
+    assert (
+        date_format(
+            absent_session.starts_at.astimezone(ZoneInfo("Pacific/Auckland")), "DATETIME_FORMAT"
+        )
+        not in body
+    )
+    assert 'name="confirm" value="1"' in body
+    assert f'name="next" value="{_screen(held.session)}"' in body
+    assert f'href="{_screen(held.session)}"' in body  # keep it: back to the screen
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
+    for recording in [*on_file, not_on_file]:
+        recording.refresh_from_db()
+        assert recording.marked_for_deletion_at is None
+
+    response = client.post(_withdraw_url(consent), {"next": _screen(held.session), **CONFIRM})
+
+    assert response.status_code == 302
+    for recording in on_file:
+        recording.refresh_from_db()
+        assert recording.marked_for_deletion_at is not None
+    not_on_file.refresh_from_db()
+    assert not_on_file.marked_for_deletion_at is None
+
+
+def test_the_confirmation_says_when_no_recording_is_deleted(client, held, cast):
+    consent = give_consent(held.alex, held.form, cast.peer)
+    client.force_login(cast.peer)
+    response = client.post(_withdraw_url(consent))
+    assert response.status_code == 200
+    assert "No recording of Alex is on file" in response.content.decode()
+
+
+def test_the_confirmation_lists_exactly_the_recordings_the_withdrawal_removes(held, cast):
+    consent = give_consent(held.alex, held.form, cast.peer)
+    listed_on_file = _recording(SessionFactory(group=held.group), cast.peer)
+    listed_on_file.participants.add(held.alex)  # on the file though not marked present
+    _recording(held.session, cast.peer)
+    already_gone = _recording(held.session, cast.peer)
+    Recording.objects.filter(pk=already_gone.pk).update(marked_for_deletion_at=timezone.now())
+    _recording(SessionFactory(group=held.group), cast.peer)  # Alex is not on it
+
+    shown = recording_list_removed_by_withdrawal(consent=consent)
+    removed = consent_withdraw(consent=consent, by=cast.peer)
+
+    assert len(shown) == 2
+    assert sorted(r.pk for r in shown) == sorted(r.pk for r in removed)

@@ -5,6 +5,7 @@ people off later sessions)."""
 
 import datetime
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from accounts.models import Role
@@ -32,6 +34,7 @@ from sessions_app.selectors.running import session_roster
 from sessions_app.services import groups as group_services
 from sessions_app.services import participants as participant_services
 from sessions_app.services.planning import sessions_generate
+from sessions_app.views import groups as group_views
 from tests.factories import (
     AttendanceFactory,
     EnrollmentFactory,
@@ -40,6 +43,7 @@ from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     ParticipantFactory,
+    SessionFactory,
     member,
 )
 from tests.sessions_app.conftest import planned_group
@@ -51,6 +55,9 @@ TODAY = NOW.date()
 LAST_PLANNABLE = TODAY + datetime.timedelta(days=PLAN_AHEAD_DAYS)
 
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
+
+# What a destructive action's confirmation page posts (templates/confirm.html).
+CONFIRM = {"confirm": "1"}
 
 
 def url(name, **kwargs):
@@ -413,7 +420,7 @@ def test_archiving_drops_future_planned_sessions_and_restoring_plans_them_again(
     held = group.sessions.order_by("starts_at").first()
     Session.objects.filter(pk=held.pk).update(status=Session.Status.HELD)
     client.force_login(cast.manager)
-    response = client.post(url("group_archive", code=group.code))
+    response = client.post(url("group_archive", code=group.code), CONFIRM)
     assert response.status_code == 302
     group.refresh_from_db()
     assert group.archived_at is not None
@@ -426,6 +433,46 @@ def test_archiving_drops_future_planned_sessions_and_restoring_plans_them_again(
     group.refresh_from_db()
     assert group.archived_at is None
     assert group.sessions.filter(status=Session.Status.PLANNED).exists()
+
+
+def test_archiving_asks_first_saying_how_many_planned_sessions_go(client, cast):
+    group = planned_group(cast.org, timezone="America/Chicago")
+    for days in range(40, 45):  # one-offs beyond the schedule, so the page lists some only
+        SessionFactory(group=group, starts_at=NOW + datetime.timedelta(days=days))
+    sessions = list(group.sessions.order_by("starts_at"))
+    attended = sessions[0]  # a future session with attendance stays
+    AttendanceFactory(session=attended)
+    removed = [s for s in sessions if s.pk != attended.pk]
+    client.force_login(cast.manager)
+
+    response = client.post(url("group_archive", code=group.code))
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "confirm.html"
+    body = response.content.decode()
+    assert f"{len(removed)} planned sessions will be removed" in body
+
+    def shown(session):
+        local = timezone.localtime(session.starts_at, ZoneInfo("America/Chicago"))
+        return date_format(local, "DATETIME_FORMAT") in body  # in the group's time zone
+
+    listed = group_views.ARCHIVE_SESSIONS_LISTED
+    assert len(removed) > listed
+    assert all(shown(session) for session in removed[:listed])
+    assert not any(shown(session) for session in [attended, *removed[listed:]])
+    assert f"and {len(removed) - listed} more" in body
+    assert date_format(removed[0].starts_at, "DATETIME_FORMAT") not in body  # not in UTC
+    assert 'name="confirm" value="1"' in body
+    group.refresh_from_db()
+    assert group.archived_at is None
+    assert group.sessions.count() == len(sessions)
+
+    response = client.post(url("group_archive", code=group.code), CONFIRM)
+
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.archived_at is not None
+    assert list(group.sessions.all()) == [attended]
 
 
 def test_an_archived_group_takes_no_new_people(client, cast):
@@ -670,9 +717,9 @@ def test_manager_removes_a_facilitator_and_a_second_click_is_harmless(client, ca
     assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(cast.manager)
     remove = url("group_facilitator_unassign", code=group.code)
-    assert client.post(remove, {"assignment": assignment.pk}).status_code == 302
+    assert client.post(remove, {"assignment": assignment.pk, **CONFIRM}).status_code == 302
     assert not group.assignments.exists()
-    response = client.post(remove, {"assignment": assignment.pk}, follow=True)
+    response = client.post(remove, {"assignment": assignment.pk, **CONFIRM}, follow=True)
     assert "no longer assigned" in response.content.decode()
 
 
@@ -681,8 +728,34 @@ def test_removing_needs_an_assignment_of_this_group(client, cast):
     other_group = planned_group(cast.org)
     elsewhere = FacilitatorAssignmentFactory(group=other_group, user=cast.peer)
     client.force_login(cast.manager)
-    client.post(url("group_facilitator_unassign", code=group.code), {"assignment": elsewhere.pk})
+    response = client.post(
+        url("group_facilitator_unassign", code=group.code),
+        {"assignment": elsewhere.pk, **CONFIRM},
+    )
+    assert response.status_code == 302
     assert FacilitatorAssignment.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_removing_a_facilitator_asks_first_and_changes_nothing_until_confirmed(client, cast):
+    group = planned_group(cast.org, name="Thursday circle")
+    assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer, role="lead_peer")
+    client.force_login(cast.manager)
+    remove = url("group_facilitator_unassign", code=group.code)
+
+    response = client.post(remove, {"assignment": assignment.pk})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "confirm.html"
+    body = response.content.decode()
+    assert f"Remove {cast.peer.display_name} from Thursday circle?" in body
+    assert str(assignment.get_role_display()) in body
+    assert f'name="assignment" value="{assignment.pk}"' in body
+    assert 'name="confirm" value="1"' in body
+    assert f'href="{url("group_detail", code=group.code)}"' in body
+    assert group.assignments.filter(pk=assignment.pk).exists()
+
+    assert client.post(remove, {"assignment": assignment.pk, **CONFIRM}).status_code == 302
+    assert not group.assignments.exists()
 
 
 # --- Who sees what ------------------------------------------------------------------------
@@ -717,23 +790,34 @@ GROUP_READ_URLS = [("group_detail", "get"), ("group_edit", "get")]
 
 @pytest.mark.parametrize(("name", "method"), GROUP_WRITE_URLS + GROUP_READ_URLS)
 @pytest.mark.parametrize("actor", ["outsider", "outsider_manager", "nobody", "admin"])
-def test_outsiders_get_404_for_every_group_page(client, cast, name, method, actor):
+@pytest.mark.parametrize("data", [{}, CONFIRM], ids=["asking", "confirmed"])
+def test_outsiders_get_404_for_every_group_page(client, cast, name, method, actor, data):
     group = planned_group(cast.org)
+    assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(getattr(cast, actor))
-    response = getattr(client, method)(url(name, code=group.code))
+    response = getattr(client, method)(
+        url(name, code=group.code), {"assignment": assignment.pk, **data}
+    )
     assert response.status_code == 404
+    group.refresh_from_db()
+    assert group.archived_at is None and group.assignments.exists()
 
 
 @pytest.mark.parametrize(("name", "method"), [*GROUP_WRITE_URLS, ("group_edit", "get")])
 @pytest.mark.parametrize("actor", ["peer", "reviewer"])
-def test_facilitators_and_reviewers_get_403_for_manager_actions(client, cast, name, method, actor):
+@pytest.mark.parametrize("data", [{}, CONFIRM], ids=["asking", "confirmed"])
+def test_facilitators_and_reviewers_get_403_for_manager_actions(
+    client, cast, name, method, actor, data
+):
     group = planned_group(cast.org)
-    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    assignment = FacilitatorAssignmentFactory(group=group, user=cast.peer)
     client.force_login(getattr(cast, actor))
-    response = getattr(client, method)(url(name, code=group.code))
+    response = getattr(client, method)(
+        url(name, code=group.code), {"assignment": assignment.pk, **data}
+    )
     assert response.status_code == 403
     group.refresh_from_db()
-    assert group.archived_at is None
+    assert group.archived_at is None and group.assignments.exists()
 
 
 @pytest.mark.parametrize("actor", ["clinician", "reviewer"])

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from curriculum.models import Topic
 from sessions_app.forms import planning as planning_forms
@@ -321,26 +322,54 @@ def test_a_held_session_can_be_retopiced_to_what_was_really_covered(client, cast
 
 # --- Cancel -------------------------------------------------------------------------------
 
+# What a destructive action's confirmation page posts (templates/confirm.html).
+CONFIRM = {"confirm": "1"}
+
 
 def test_cancelling_keeps_the_session_with_its_reason(client, cast, plan):
     client.force_login(cast.peer)
-    response = client.post(url("session_cancel", plan.session), {"reason": "Public holiday"})
+    response = client.post(
+        url("session_cancel", plan.session), {"reason": "Public holiday", **CONFIRM}
+    )
     assert response.status_code == 302
     session = fresh(plan.session)
     assert (session.status, session.cancel_reason) == ("cancelled", "Public holiday")
     assert "Public holiday" in client.get(url("session_detail", session)).content.decode()
 
 
-def test_cancel_get_refused_outsider_404_wrong_role_403(client, cast, plan):
+def test_cancelling_asks_first_naming_the_session_and_keeping_the_reason(client, cast, plan):
     client.force_login(cast.peer)
-    assert client.get(url("session_cancel", plan.session)).status_code == 405
-    refused_for_outsider_and_wrong_role(client, cast, plan, "session_cancel", {"reason": "x"})
+
+    response = client.post(url("session_cancel", plan.session), {"reason": "Public holiday"})
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "confirm.html"
+    body = response.content.decode()
+    assert "Cancel this session?" in body
+    assert "Evening group" in body
+    # 18:00 in New York, where the group meets (23:00 UTC).
+    assert date_format(plan.session.starts_at.astimezone(NEW_YORK), "DATETIME_FORMAT") in body
+    utc = plan.session.starts_at.astimezone(datetime.UTC)
+    assert date_format(utc, "DATETIME_FORMAT") not in body
+    assert "your reason is kept with it: “Public holiday”" in body
+    assert 'name="reason" value="Public holiday"' in body
+    assert 'name="confirm" value="1"' in body
+    assert f'href="{url("session_plan", plan.session)}"' in body
     assert fresh(plan.session).status == "planned"
 
 
-def test_cancelling_without_a_reason_is_400(client, cast, plan):
+def test_cancel_get_refused_outsider_404_wrong_role_403(client, cast, plan):
     client.force_login(cast.peer)
-    response = client.post(url("session_cancel", plan.session), {"reason": "   "})
+    assert client.get(url("session_cancel", plan.session)).status_code == 405
+    for data in ({"reason": "x"}, {"reason": "x", **CONFIRM}):
+        refused_for_outsider_and_wrong_role(client, cast, plan, "session_cancel", data)
+    assert fresh(plan.session).status == "planned"
+
+
+@pytest.mark.parametrize("data", [{}, CONFIRM], ids=["asking", "confirmed"])
+def test_cancelling_without_a_reason_is_400(client, cast, plan, data):
+    client.force_login(cast.peer)
+    response = client.post(url("session_cancel", plan.session), {"reason": "   ", **data})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     assert fresh(plan.session).status == "planned"
@@ -349,7 +378,8 @@ def test_cancelling_without_a_reason_is_400(client, cast, plan):
 def test_a_held_session_cannot_be_cancelled(client, cast, plan):
     Session.objects.filter(pk=plan.session.pk).update(status="held")
     client.force_login(cast.peer)
-    assert client.post(url("session_cancel", plan.session), {"reason": "x"}).status_code == 400
+    response = client.post(url("session_cancel", plan.session), {"reason": "x", **CONFIRM})
+    assert response.status_code == 400
     assert fresh(plan.session).status == "held"
 
 

@@ -434,7 +434,8 @@ def test_withdrawal_hides_the_recording_on_the_very_next_request(client, consent
 
     client.force_login(cast.manager)
     response = client.post(
-        reverse("sessions_app:consent_withdraw", kwargs={"code": consented.consents["Alex"].code})
+        reverse("sessions_app:consent_withdraw", kwargs={"code": consented.consents["Alex"].code}),
+        {"confirm": "1"},
     )
     assert response.status_code == 302
 
@@ -666,7 +667,8 @@ def test_withdrawal_succeeds_while_the_task_broker_is_down(
             response = client.post(
                 reverse(
                     "sessions_app:consent_withdraw", kwargs={"code": consented.consents["Sam"].code}
-                )
+                ),
+                {"confirm": "1"},
             )
     finally:
         app.pool.force_close_all()  # the connections to the unreachable broker
