@@ -26,6 +26,7 @@ from ..models import (
     GroupTopic,
     latest_plannable_day,
 )
+from ..selectors.groups import group_sessions_removed_by_archive
 from .planning import sessions_generate
 
 START_DATE_IN_PAST = _("The start date is in the past. Choose today or a later date.")
@@ -190,9 +191,11 @@ def group_archive(*, group: Group, by: User) -> int:
         return 0
     group.archived_at = timezone.now()
     save_with_history(group, by=by, update_fields=["archived_at"])
-    future = group.sessions.planned().filter(starts_at__gt=timezone.now(), attendance=None)
-    dropped, _per_model = future.delete()
-    return dropped
+    # Exactly what the confirmation page listed, one by one so each leaves history.
+    dropped = list(group_sessions_removed_by_archive(group=group))
+    for session in dropped:
+        delete_with_history(session, by=by)
+    return len(dropped)
 
 
 @transaction.atomic

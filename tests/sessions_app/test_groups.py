@@ -467,12 +467,16 @@ def test_archiving_asks_first_saying_how_many_planned_sessions_go(client, cast):
     assert group.archived_at is None
     assert group.sessions.count() == len(sessions)
 
-    response = client.post(url("group_archive", code=group.code), CONFIRM)
+    response = client.post(url("group_archive", code=group.code), CONFIRM, follow=True)
 
-    assert response.status_code == 302
     group.refresh_from_db()
     assert group.archived_at is not None
     assert list(group.sessions.all()) == [attended]
+    # The message counts what the page listed, and each removal names who archived.
+    assert f"{len(removed)} planned sessions were removed" in response.content.decode()
+    gone = Session.history.filter(id__in=[s.pk for s in removed], history_type="-")
+    assert sorted(gone.values_list("id", flat=True)) == sorted(s.pk for s in removed)
+    assert set(gone.values_list("history_user", flat=True)) == {cast.manager.pk}
 
 
 def test_an_archived_group_takes_no_new_people(client, cast):
