@@ -2,15 +2,21 @@
 person reaches by following links, as each demo role, at phone (390 px) and desktop
 (1280 px) width, in English and in Spanish.
 
-How it runs, to stay cheap (one Chromium for the module, see conftest.py):
-- one test per role; the role signs in once per language, in a browser context whose
-  locale sets Accept-Language (`es-ES` for Spanish), and that context's single page is
-  reused for every page audited;
-- the first (width, language) pass crawls breadth first from the role's start pages,
-  following same-site links, at most PAGES_PER_ROLE pages and at most PAGES_PER_ROUTE
-  per Django route (so twenty sessions do not crowd out the other pages); the other passes
-  audit the same list, so each URL is audited once per (role, width, language);
-- downloads, media, sign-out and the language switch are not followed.
+What is audited, and how it stays cheap (one Chromium for the module, see conftest.py):
+- one test per kind of role (signed out, facilitators: peer then clinician, manager,
+  reviewer, platform admin); each role signs in once, in one browser context whose single
+  page is reused for every page audited;
+- English first (the context's locale, sent as Accept-Language): a breadth-first crawl
+  from the role's start pages along same-site links, at most PAGES_PER_ROLE pages and
+  PAGES_PER_ROUTE page per Django route (twenty sessions share one template), each page
+  loaded once and audited at desktop and then phone width (the viewport changes under
+  the loaded page); then Spanish (the language cookie): the same pages again, at phone
+  width only (WIDTHS_PER_LANGUAGE). No URL is audited twice for one (role, width,
+  language);
+- the curriculum and allauth's account pages (SHARED) are audited in the facilitators'
+  run only, and the clinician's run skips the routes the peer's run audited;
+- downloads, media, sign-out and the language switch are not followed;
+- axe rules whose impact is at most `moderate` are not run (they cannot fail the gate).
 
 axe-core (bundled by axe-playwright-python) is injected with Playwright's
 `page.evaluate`, which runs as the DevTools protocol and is not subject to the page's
