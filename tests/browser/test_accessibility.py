@@ -60,10 +60,10 @@ FAILING_IMPACTS = ("serious", "critical")
 
 PAGES_PER_ROLE = 16
 PAGES_PER_ROUTE = 1
-# Pages every signed-in role reaches and sees alike but for the menu: the curriculum and
-# allauth's account and two-step sign-in pages. The facilitators' run audits them; the
+# Pages every signed-in role reaches and sees alike but for the menu: the curriculum, the
+# account page, and allauth's account and two-step sign-in pages. The facilitators' run audits them; the
 # other roles' runs do not again (their menus are audited on their home page).
-SHARED = ("curriculum:", "account_", "mfa_")
+SHARED = ("curriculum:", "account_", "mfa_", "accounts:profile")
 SKIP_PREFIXES = ("/accounts/logout", "/i18n/", "/static/", "/media/")
 SKIP_PARTS = ("/download/", "/play/", "/file/")
 
@@ -337,6 +337,7 @@ def test_the_facilitators_pages_are_accessible(browser, live_server, demo):
     )
     assert any(path.startswith("/sessions/") for path in peer.pages), peer.pages
     assert any(path.startswith("/accounts/2fa/") for path in peer.pages), peer.pages
+    assert "/me/" in peer.pages, peer.pages  # the account page, from the menu
     assert_accessible(peer)
     # The clinician is a facilitator too: the same pages, with other groups and sessions
     # in them; only what the peer's run did not reach is audited again.
