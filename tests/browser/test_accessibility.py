@@ -61,8 +61,9 @@ FAILING_IMPACTS = ("serious", "critical")
 PAGES_PER_ROLE = 16
 PAGES_PER_ROUTE = 1
 # Pages every signed-in role reaches and sees alike but for the menu: the curriculum, the
-# account page, and allauth's account and two-step sign-in pages. The facilitators' run audits them; the
-# other roles' runs do not again (their menus are audited on their home page).
+# account page, and allauth's account and two-step sign-in pages. The facilitators' run
+# audits them; the other roles' runs do not again (their menus are audited on their home
+# page).
 SHARED = ("curriculum:", "account_", "mfa_", "accounts:profile")
 SKIP_PREFIXES = ("/accounts/logout", "/i18n/", "/static/", "/media/")
 SKIP_PARTS = ("/download/", "/play/", "/file/")
