@@ -92,6 +92,11 @@ def consent_capture(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespon
     if form.is_valid():
         data = form.cleaned_data
         participant = data["participant"]
+        row = next(r for r in rows if r.participant.pk == participant.pk)
+        # A "no" after a "yes" withdraws it and deletes recordings: ask first, as for a
+        # withdrawal.
+        if data["decision"] == form.DECLINES and row.standing and not confirmed(request.POST):
+            return _decline_confirmation(request, session, row, form)
         try:
             consent_record_answer(
                 participant=participant,
@@ -142,6 +147,69 @@ def consent_withdraw_view(request: AuthenticatedHttpRequest, code: UUID) -> Http
     else:
         messages.success(request, _("Consent withdrawn."))
     return redirect(safe_next(request) or reverse("home"))
+
+
+def _decline_confirmation(
+    request: AuthenticatedHttpRequest,
+    session: Session,
+    row: ParticipantConsent,
+    form: ConsentCaptureForm,
+) -> HttpResponse:
+    """The "no" of someone who had agreed: what it withdraws, before it does."""
+    assert row.standing is not None
+    recordings = recording_list_removed_by_withdrawal(consent=row.standing)
+    name = row.participant.display_name
+    screen = reverse("sessions_app:consent_screen", kwargs={"code": session.code})
+    data = form.cleaned_data
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Record that %(name)s does not agree?") % {"name": name},
+            "lead": (
+                ngettext(
+                    "%(name)s had agreed. Their “no” withdraws that, and %(count)s recording "
+                    "they are in will be deleted:",
+                    "%(name)s had agreed. Their “no” withdraws that, and %(count)s recordings "
+                    "they are in will be deleted:",
+                    len(recordings),
+                )
+                % {"count": len(recordings), "name": name}
+                if recordings
+                else _(
+                    "%(name)s had agreed. Their “no” withdraws that; no recording of them "
+                    "is on file."
+                )
+                % {"name": name}
+            ),
+            "items": [
+                {
+                    "text": f"{recording.session.group.name} · {recording.get_purpose_display()}",
+                    "when": recording.session.starts_at,
+                    "zone": recording.session.group.timezone,
+                }
+                for recording in recordings
+            ],
+            "notes": [
+                _("Sessions %(name)s is present at cannot be recorded until they agree again.")
+                % {"name": name}
+            ],
+            "action": request.path,
+            "hidden": [
+                ("participant", str(row.participant.code)),
+                ("seen", data["seen"]),
+                ("decision", data["decision"]),
+                ("method", data["method"]),
+                ("witness", data["witness"]),
+            ],
+            "button": (
+                _("Record the “no” and delete the recordings")
+                if recordings
+                else _("Record the “no”")
+            ),
+            "back": screen,
+        },
+    )
 
 
 def _withdraw_confirmation(request: AuthenticatedHttpRequest, consent: Consent) -> HttpResponse:

@@ -613,12 +613,44 @@ def test_a_no_on_the_consent_screen_after_a_yes_removes_the_recording(client, co
             "decision": "declines",
             "method": "written",
             "witness": "",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
     recording.refresh_from_db()
     assert recording.marked_for_deletion_at is not None
     assert client.get(_play_url(recording)).status_code == 404
+
+
+def test_a_no_after_a_yes_asks_first_naming_the_recordings_it_deletes(client, consented, cast):
+    recording = store(consented)
+    client.force_login(cast.peer)
+    url = reverse("sessions_app:consent_capture", kwargs={"code": consented.session.code})
+    answer = {
+        "participant": str(consented.sam.code),
+        "seen": str(consented.consents["Sam"].code),
+        "decision": "declines",
+        "method": "written",
+        "witness": "",
+    }
+
+    asked = client.post(url, answer)
+
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "confirm.html"
+    page = asked.content.decode()
+    assert "1 recording they are in will be deleted" in page
+    assert consented.session.group.name in page
+    for name, value in answer.items():
+        assert f'name="{name}" value="{value}"' in page
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is None
+    assert consented.sam.consents.filter(granted=False).count() == 0
+    assert consented.sam.consents.get().withdrawn_at is None
+
+    assert client.post(url, {**answer, "confirm": "1"}).status_code == 302
+    recording.refresh_from_db()
+    assert recording.marked_for_deletion_at is not None
 
 
 def test_withdrawal_removes_the_recording_even_after_attendance_was_corrected(consented, cast):
