@@ -74,13 +74,3 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-# The field a confirmation page (templates/confirm.html) sends with a destructive action.
-CONFIRM_FIELD = "confirm"
-
-
-def confirmed(data: Any) -> bool:
-    """Whether a destructive action's POST carries the confirmation its page sends: the
-    first tap (without it) only shows what would happen; only this one does it."""
-    return data.get(CONFIRM_FIELD) == "1"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from .emails import send_templated_email
 from .models import Invitation, Membership, Organization, User
+from .selectors import invitation_pending_for_email
 
 INVITATION_USED = _(
     "This invitation has already been used. Ask your program manager for a new one."
@@ -43,7 +44,7 @@ def invitation_create(
         raise ValidationError(ALREADY_MEMBER)
     # Lock the organization so two submissions of the same address cannot both pass.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
-    if Invitation.objects.pending().filter(organization=organization, email__iexact=email).exists():
+    if invitation_pending_for_email(organization=organization, email=email) is not None:
         raise ValidationError(ALREADY_INVITED, code="already_invited")
     return _invitation_issue(
         organization=organization,

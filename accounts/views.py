@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services
 from .access import get_managed_organization_or_404, membership_list_for
-from .forms import AcceptInvitationForm, InvitationForm, confirmed
+from .confirm import confirmation_page, confirmed
+from .forms import AcceptInvitationForm, InvitationForm
 from .http import AuthenticatedHttpRequest
 from .middleware import user_has_mfa, user_must_use_mfa
 from .models import Invitation, Organization, User
@@ -170,27 +171,21 @@ def invitation_revoke(
     organization = get_managed_organization_or_404(request.user, org_code)
     invitation = _get_invitation(organization, code)
     if not confirmed(request.POST):
-        return render(
+        return confirmation_page(
             request,
-            "confirm.html",
-            {
-                "heading": _("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
-                "lead": _(
-                    "The link sent to %(email)s stops working at once, and they will not "
-                    "join %(organization)s as %(role)s with it."
-                )
-                % {
-                    "email": invitation.email,
-                    "organization": organization.name,
-                    "role": invitation.get_role_display(),
-                },
-                "items": [],
-                "notes": [_("You can invite them again later.")],
-                "action": request.path,
-                "hidden": [],
-                "button": _("Withdraw the invitation"),
-                "back": reverse("accounts:staff", kwargs={"org_code": organization.code}),
+            heading=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+            lead=_(
+                "The link sent to %(email)s stops working at once, and they will not "
+                "join %(organization)s as %(role)s with it."
+            )
+            % {
+                "email": invitation.email,
+                "organization": organization.name,
+                "role": invitation.get_role_display(),
             },
+            notes=[_("You can invite them again later.")],
+            button=_("Withdraw the invitation"),
+            back=reverse("accounts:staff", kwargs={"org_code": organization.code}),
         )
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Invitation withdrawn."))

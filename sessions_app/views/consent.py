@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.forms import confirmed
+from accounts.confirm import confirmation_page, confirmed
 from accounts.http import AuthenticatedHttpRequest
 
 from ..access import get_consent_for_withdrawal, get_session_for_user
@@ -26,7 +26,7 @@ from ..selectors.consent import (
     recording_list_removed_by_withdrawal,
 )
 from ..services.consent import consent_record_answer, consent_withdraw
-from .common import refused, safe_next
+from .common import recording_item, refused, safe_next
 
 
 def _consent_screen(
@@ -161,54 +161,40 @@ def _decline_confirmation(
     name = row.participant.display_name
     screen = reverse("sessions_app:consent_screen", kwargs={"code": session.code})
     data = form.cleaned_data
-    return render(
+    return confirmation_page(
         request,
-        "confirm.html",
-        {
-            "heading": _("Record that %(name)s does not agree?") % {"name": name},
-            "lead": (
-                ngettext(
-                    "%(name)s had agreed. Their “no” withdraws that, and %(count)s recording "
-                    "they are in will be deleted:",
-                    "%(name)s had agreed. Their “no” withdraws that, and %(count)s recordings "
-                    "they are in will be deleted:",
-                    len(recordings),
-                )
-                % {"count": len(recordings), "name": name}
-                if recordings
-                else _(
-                    "%(name)s had agreed. Their “no” withdraws that; no recording of them "
-                    "is on file."
-                )
-                % {"name": name}
-            ),
-            "items": [
-                {
-                    "text": f"{recording.session.group.name} · {recording.get_purpose_display()}",
-                    "when": recording.session.starts_at,
-                    "zone": recording.session.group.timezone,
-                }
-                for recording in recordings
-            ],
-            "notes": [
-                _("Sessions %(name)s is present at cannot be recorded until they agree again.")
-                % {"name": name}
-            ],
-            "action": request.path,
-            "hidden": [
-                ("participant", str(row.participant.code)),
-                ("seen", data["seen"]),
-                ("decision", data["decision"]),
-                ("method", data["method"]),
-                ("witness", data["witness"]),
-            ],
-            "button": (
-                _("Record the “no” and delete the recordings")
-                if recordings
-                else _("Record the “no”")
-            ),
-            "back": screen,
-        },
+        heading=_("Record that %(name)s does not agree?") % {"name": name},
+        lead=(
+            ngettext(
+                "%(name)s had agreed. Their “no” withdraws that, and %(count)s recording "
+                "they are in will be deleted:",
+                "%(name)s had agreed. Their “no” withdraws that, and %(count)s recordings "
+                "they are in will be deleted:",
+                len(recordings),
+            )
+            % {"count": len(recordings), "name": name}
+            if recordings
+            else _(
+                "%(name)s had agreed. Their “no” withdraws that; no recording of them is on file."
+            )
+            % {"name": name}
+        ),
+        items=[recording_item(recording) for recording in recordings],
+        notes=[
+            _("Sessions %(name)s is present at cannot be recorded until they agree again.")
+            % {"name": name}
+        ],
+        hidden=[
+            ("participant", str(row.participant.code)),
+            ("seen", data["seen"]),
+            ("decision", data["decision"]),
+            ("method", data["method"]),
+            ("witness", data["witness"]),
+        ],
+        button=(
+            _("Record the “no” and delete the recordings") if recordings else _("Record the “no”")
+        ),
+        back=screen,
     )
 
 
@@ -243,28 +229,15 @@ def _withdraw_confirmation(request: AuthenticatedHttpRequest, consent: Consent) 
         if consent.form.kind == consent.form.Kind.RECORDING
         else _("The withdrawal is kept on record with who made it.")
     )
-    return render(
+    return confirmation_page(
         request,
-        "confirm.html",
-        {
-            "heading": _("Withdraw the consent of %(name)s?") % {"name": name},
-            "lead": lead,
-            "items": [
-                {
-                    "text": f"{recording.session.group.name} · {recording.get_purpose_display()}",
-                    "when": recording.session.starts_at,
-                    "zone": recording.session.group.timezone,
-                }
-                for recording in recordings
-            ],
-            "notes": notes,
-            "action": request.path,
-            "hidden": [("next", back)] if back else [],
-            "button": (
-                _("Withdraw consent and delete the recordings")
-                if recordings
-                else _("Withdraw consent")
-            ),
-            "back": back or reverse("home"),
-        },
+        heading=_("Withdraw the consent of %(name)s?") % {"name": name},
+        lead=lead,
+        items=[recording_item(recording) for recording in recordings],
+        notes=notes,
+        hidden=[("next", back)] if back else [],
+        button=(
+            _("Withdraw consent and delete the recordings") if recordings else _("Withdraw consent")
+        ),
+        back=back or reverse("home"),
     )

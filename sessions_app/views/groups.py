@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import organizations_managed_by, role_required
-from accounts.forms import add_service_errors, confirmed
+from accounts.confirm import confirmation_page, confirmed
+from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.querystring import page_number, query_param
@@ -38,6 +39,7 @@ from ..models import FacilitatorAssignment, Group
 from ..selectors import groups as selectors
 from ..services import groups as group_services
 from ..services import participants as participant_services
+from .common import session_item
 
 GROUPS_PER_PAGE = 25
 # How many of the sessions an archive would remove its confirmation lists by date.
@@ -306,33 +308,21 @@ def _archive_confirmation(request: AuthenticatedHttpRequest, group: Group) -> Ht
         ) % {"count": len(sessions)}
     else:
         lead = _("No planned session will be removed.")
-    return render(
+    return confirmation_page(
         request,
-        "confirm.html",
-        {
-            "heading": _("Archive %(group)s?") % {"group": group.name},
-            "lead": lead,
-            "items": [
-                {
-                    "text": session.topic.title if session.topic else _("No topic yet"),
-                    "when": session.starts_at,
-                    "zone": group.timezone,
-                }
-                for session in listed
-            ],
-            "more": len(sessions) - len(listed),
-            "notes": [
-                _(
-                    "Held and cancelled sessions, attendance and enrollments are kept. The "
-                    "group takes no new people until it is restored; restoring plans its "
-                    "sessions again."
-                )
-            ],
-            "action": request.path,
-            "hidden": [],
-            "button": _("Archive the group"),
-            "back": reverse("sessions_app:group_detail", kwargs={"code": group.code}),
-        },
+        heading=_("Archive %(group)s?") % {"group": group.name},
+        lead=lead,
+        items=[session_item(session) for session in listed],
+        more=len(sessions) - len(listed),
+        notes=[
+            _(
+                "Held and cancelled sessions, attendance and enrollments are kept. The "
+                "group takes no new people until it is restored; restoring plans its "
+                "sessions again."
+            )
+        ],
+        button=_("Archive the group"),
+        back=reverse("sessions_app:group_detail", kwargs={"code": group.code}),
     )
 
 
@@ -340,22 +330,15 @@ def _unassign_confirmation(
     request: AuthenticatedHttpRequest, group: Group, assignment: FacilitatorAssignment
 ) -> HttpResponse:
     name = assignment.user.display_name or assignment.user.email
-    return render(
+    return confirmation_page(
         request,
-        "confirm.html",
-        {
-            "heading": _("Remove %(name)s from %(group)s?") % {"name": name, "group": group.name},
-            "lead": _("%(name)s (%(role)s) will no longer facilitate %(group)s.")
-            % {"name": name, "role": assignment.get_role_display(), "group": group.name},
-            "items": [],
-            "notes": [
-                _("The change is kept in the group's history. You can assign them again later.")
-            ],
-            "action": request.path,
-            "hidden": [("assignment", assignment.pk)],
-            "button": _("Remove %(name)s") % {"name": name},
-            "back": reverse("sessions_app:group_detail", kwargs={"code": group.code}),
-        },
+        heading=_("Remove %(name)s from %(group)s?") % {"name": name, "group": group.name},
+        lead=_("%(name)s (%(role)s) will no longer facilitate %(group)s.")
+        % {"name": name, "role": assignment.get_role_display(), "group": group.name},
+        notes=[_("The change is kept in the group's history. You can assign them again later.")],
+        hidden=[("assignment", assignment.pk)],
+        button=_("Remove %(name)s") % {"name": name},
+        back=reverse("sessions_app:group_detail", kwargs={"code": group.code}),
     )
 
 

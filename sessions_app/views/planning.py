@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import add_service_errors, confirmed
+from accounts.confirm import confirmation_page, confirmed
+from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 
 from ..access import get_group_for_team, get_session_for_user
@@ -35,6 +36,7 @@ from ..models import Session
 from ..selectors.planning import clinician_choices
 from ..selectors.running import session_roster
 from ..services import planning
+from .common import session_item
 from .running import session_detail_url
 
 
@@ -161,28 +163,22 @@ def session_cancel(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespons
 def _cancel_confirmation(
     request: AuthenticatedHttpRequest, session: Session, *, reason: str
 ) -> HttpResponse:
-    group = session.group
-    topic = session.topic.title if session.topic else _("No topic yet")
-    return render(
+    return confirmation_page(
         request,
-        "confirm.html",
-        {
-            "heading": _("Cancel this session?"),
-            "lead": _("This session of %(group)s will be cancelled:") % {"group": group.name},
-            "items": [{"text": topic, "when": session.starts_at, "zone": group.timezone}],
-            "notes": [
-                _(
-                    "It stays in the plan, marked cancelled, and your reason is kept with it: "
-                    "“%(reason)s”."
-                )
-                % {"reason": reason},
-                _("A cancelled session can no longer be changed; add a one-off session instead."),
-            ],
-            "action": request.path,
-            "hidden": [("reason", reason)],
-            "button": _("Cancel the session"),
-            "back": reverse("sessions_app:session_plan", kwargs={"code": session.code}),
-        },
+        heading=_("Cancel this session?"),
+        lead=_("This session of %(group)s will be cancelled:") % {"group": session.group.name},
+        items=[session_item(session)],
+        notes=[
+            _(
+                "It stays in the plan, marked cancelled, and your reason is kept with it: "
+                "“%(reason)s”."
+            )
+            % {"reason": reason},
+            _("A cancelled session can no longer be changed; add a one-off session instead."),
+        ],
+        hidden=[("reason", reason)],
+        button=_("Cancel the session"),
+        back=reverse("sessions_app:session_plan", kwargs={"code": session.code}),
     )
 
 
