@@ -38,17 +38,7 @@ participant_urls = [
 session_urls = [
     # Running it (running)
     path("", running.session_detail, name="session_detail"),
-    path("attendance/", running.session_attendance, name="session_attendance"),
-    path("log/", running.session_log, name="session_log"),
-    path("adaptations/", running.session_adaptation_add, name="session_adaptation_add"),
-    path(
-        "adaptations/<int:adaptation_id>/remove/",
-        running.session_adaptation_remove,
-        name="session_adaptation_remove",
-    ),
-    path("commitments/", running.session_commitments, name="session_commitments"),
-    path("note/", running.session_note, name="session_note"),
-    path("held/", running.session_mark_held, name="session_mark_held"),
+    path("save/", running.session_save, name="session_save"),
     path("history/", running.session_history, name="session_history"),
     # Changing the plan (planning)
     path("plan/", planning.session_plan, name="session_plan"),

@@ -1,6 +1,7 @@
 """Forms for running a session: attendance, the log, adaptations, commitments and the
-note to self. Each carries the `version` of what it was built from, so a stale or doubled
-submission is refused. They validate and normalise; services write."""
+note to self. They are parts of one form on the session page, told apart by their
+prefix; each (but the new adaptation) carries the `version` of what it was built from, so
+a stale submission is refused. They validate and normalise; services write."""
 
 from typing import Any, cast
 
@@ -12,6 +13,15 @@ from curriculum.models import TopicMaterial
 
 from ..models import SESSION_MAX_MINUTES, Adaptation, Attendance, Participant
 from ..services.running import NOT_ON_ROSTER
+
+
+def _refuse_names_off_the_roster(form: "AttendanceForm | CommitmentsForm") -> None:
+    """A row for someone not on the roster (enrolled since the page was opened elsewhere, or
+    a forged name) is refused rather than ignored."""
+    known = {form.add_prefix(form.PREFIX + str(p.code)) for p in form.roster}
+    row_prefix = form.add_prefix(form.PREFIX)
+    if any(key.startswith(row_prefix) and key not in known for key in form.data):
+        raise forms.ValidationError(NOT_ON_ROSTER, code="not_on_roster")
 
 
 class _VersionedForm(forms.Form):
@@ -49,9 +59,7 @@ class AttendanceForm(_VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        known = {self.PREFIX + str(p.code) for p in self.roster}
-        if any(key.startswith(self.PREFIX) and key not in known for key in self.data):
-            raise forms.ValidationError(NOT_ON_ROSTER, code="not_on_roster")
+        _refuse_names_off_the_roster(self)
         cleaned["marks"] = {
             p.pk: cleaned[self.PREFIX + str(p.code)]
             for p in self.roster
@@ -98,12 +106,18 @@ class SessionLogForm(_VersionedForm):
         cast(HandoutChoiceField, self.fields["handouts_used"]).queryset = materials
 
 
-class AdaptationForm(_VersionedForm):
+class AdaptationForm(forms.Form):
+    """A new adaptation; sent only when one of its fields is filled in."""
+
     category = forms.ChoiceField(
-        label=_("What kind of change"), choices=Adaptation.Category.choices
+        label=_("What kind of change"),
+        choices=[("", _("Choose one")), *Adaptation.Category.choices],
     )
     what = PlainTextField(label=_("What was changed"), max_length=300)
     why = PlainTextField(label=_("Why"), max_length=300)
+
+    def is_filled_in(self) -> bool:
+        return any(str(self.data.get(self.add_prefix(name), "")).strip() for name in self.fields)
 
 
 class NoteForm(_VersionedForm):
@@ -135,12 +149,10 @@ class CommitmentsForm(_VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        known = {self.PREFIX + str(p.code) for p in self.roster}
-        if any(key.startswith(self.PREFIX) and key not in known for key in self.data):
-            raise forms.ValidationError(NOT_ON_ROSTER, code="not_on_roster")
+        _refuse_names_off_the_roster(self)
         cleaned["texts"] = {
             p.pk: cleaned.get(self.PREFIX + str(p.code), "")
             for p in self.roster
-            if self.PREFIX + str(p.code) in self.data
+            if self.add_prefix(self.PREFIX + str(p.code)) in self.data
         }
         return cleaned

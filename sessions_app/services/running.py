@@ -9,7 +9,8 @@ kept through `save_with_history` for everything but notes to self.
 """
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -72,10 +73,6 @@ def log_version(log: SessionLog | None) -> str:
     )
 
 
-def adaptations_version(rows: Iterable[Adaptation]) -> str:
-    return fingerprint(sorted(a.pk for a in rows))
-
-
 def commitments_version(rows: Iterable[Commitment]) -> str:
     return fingerprint(sorted((c.participant_id, c.text) for c in rows))
 
@@ -117,31 +114,33 @@ def attendance_record(
     session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     existing = {a.participant_id: a for a in Attendance.objects.filter(session=session)}
+    if set(marks) - _roster_ids(session):
+        raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
+    if set(marks.values()) - set(Attendance.Status.values):
+        raise ValidationError(NOT_ON_ROSTER, code="invalid_status")
+    changed_marks = {
+        participant_id: status
+        for participant_id, status in marks.items()
+        if participant_id not in existing or existing[participant_id].status != status
+    }
+    drop_ins_changed = drop_in_count != session.drop_in_count
+    if not changed_marks and not drop_ins_changed:
+        return []  # what is saved already (a second tap): nothing to refuse
     require_unchanged(
         current=attendance_version(existing.values(), session.drop_in_count), seen=expected_version
     )
-    if set(marks) - _roster_ids(session):
-        raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
-    valid = set(Attendance.Status.values)
-    changed = 0
-    for participant_id, status in marks.items():
-        if status not in valid:
-            raise ValidationError(NOT_ON_ROSTER, code="invalid_status")
-        row = existing.get(participant_id)
-        if row is not None and row.status == status:
-            continue
-        if row is None:
-            row = Attendance(session=session, participant_id=participant_id)
+    for participant_id, status in changed_marks.items():
+        row = existing.get(participant_id) or Attendance(
+            session=session, participant_id=participant_id
+        )
         row.status = status
         row.recorded_by = by
         save_with_history(row, by=by)
-        changed += 1
-    if drop_in_count != session.drop_in_count:
+    if drop_ins_changed:
         session.drop_in_count = drop_in_count
         session.full_clean(exclude=["group", "topic", "second_topic", "clinician"])
         save_with_history(session, by=by, update_fields=["drop_in_count"])
-        changed += 1
-    return recordings_recheck_consent(session=session, by=by) if changed else []
+    return recordings_recheck_consent(session=session, by=by)
 
 
 # --- The session log --------------------------------------------------------------------
@@ -159,17 +158,28 @@ def session_log_save(
     actual_length_minutes: int | None,
     by: User,
     expected_version: str,
-) -> SessionLog:
+) -> SessionLog | None:
     """Save which parts of the format were done; handouts are references to the session's
-    topics' materials (shared, or the session's organization's own)."""
+    topics' materials (shared, or the session's organization's own). A submission that
+    says what is saved already writes nothing (and an untouched empty log creates none)."""
     session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     log = SessionLog.objects.filter(session=session).first()
-    require_unchanged(current=log_version(log), seen=expected_version)
     handouts = list(handouts)
     allowed = set(session_materials(session=session).values_list("pk", flat=True))
     if any(h.pk not in allowed for h in handouts):
         raise ValidationError({"handouts_used": HANDOUT_NOT_FOR_TOPIC}, code="handout")
+    wanted = (
+        check_in_done,
+        quotation_reference.strip(),
+        check_out_done,
+        follow_up_needed,
+        actual_length_minutes,
+        {h.pk for h in handouts},
+    )
+    if wanted == _log_state(log):
+        return log  # what is saved already (a second tap, or a part left untouched)
+    require_unchanged(current=log_version(log), seen=expected_version)
     log = log or SessionLog(session=session)
     log.check_in_done = check_in_done
     log.quotation_reference = quotation_reference.strip()
@@ -184,23 +194,34 @@ def session_log_save(
     return log
 
 
+def _log_state(log: SessionLog | None) -> tuple[Any, ...]:
+    """What a log says, to compare with a submission; no log says nothing was done."""
+    if log is None:
+        return (False, "", False, False, None, set())
+    return (
+        log.check_in_done,
+        log.quotation_reference,
+        log.check_out_done,
+        log.follow_up_needed,
+        log.actual_length_minutes,
+        set(log.handouts_used.values_list("pk", flat=True)),
+    )
+
+
 # --- Adaptations ------------------------------------------------------------------------
 
 
 @transaction.atomic
-def adaptation_add(
-    *, session: Session, category: str, what: str, why: str, by: User, expected_version: str
-) -> Adaptation:
-    """Note what was changed from the format and why."""
+def adaptation_add(*, session: Session, category: str, what: str, why: str, by: User) -> Adaptation:
+    """Note what was changed from the format and why. The same adaptation noted twice on a
+    session (a second tap) is kept once."""
     session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
-    require_unchanged(
-        current=adaptations_version(Adaptation.objects.filter(session=session)),
-        seen=expected_version,
-    )
-    adaptation = Adaptation(
-        session=session, category=category, what=what.strip(), why=why.strip(), created_by=by
-    )
+    what, why = what.strip(), why.strip()
+    same = Adaptation.objects.filter(session=session, category=category, what=what, why=why)
+    if (existing := same.first()) is not None:
+        return existing
+    adaptation = Adaptation(session=session, category=category, what=what, why=why, created_by=by)
     adaptation.full_clean(exclude=["session", "created_by"])
     save_with_history(adaptation, by=by)
     return adaptation
@@ -222,8 +243,10 @@ def note_save(*, session: Session, author: User, body: str, expected_version: st
     reads it, so it keeps no history."""
     Session.objects.locked().get(pk=session.pk)
     note = FacilitatorNote.objects.filter(session=session, author=author).first()
-    require_unchanged(current=note_version(note), seen=expected_version)
     body = body.strip()
+    if body == (note.body if note else ""):
+        return  # what is saved already
+    require_unchanged(current=note_version(note), seen=expected_version)
     if not body:
         if note is not None:
             note.delete()
@@ -246,17 +269,18 @@ def commitments_save(
     session = Session.objects.locked().get(pk=session.pk)
     _require_runnable(session)
     existing = {c.participant_id: c for c in Commitment.objects.filter(session=session)}
-    require_unchanged(current=commitments_version(existing.values()), seen=expected_version)
     if set(texts) - _roster_ids(session):
         raise ValidationError(NOT_ON_ROSTER, code="not_on_roster")
-    changed = 0
-    for participant_id, raw in texts.items():
-        text = raw.strip()
+    changed = {
+        participant_id: raw.strip()
+        for participant_id, raw in texts.items()
+        if raw.strip() != (existing[participant_id].text if participant_id in existing else "")
+    }
+    if not changed:
+        return 0  # what is saved already
+    require_unchanged(current=commitments_version(existing.values()), seen=expected_version)
+    for participant_id, text in changed.items():
         row = existing.get(participant_id)
-        if row is not None and row.text == text:
-            continue
-        if row is None and not text:
-            continue
         if row is not None and not text:
             delete_with_history(row, by=by)
         else:
@@ -264,8 +288,7 @@ def commitments_save(
             row.text = text
             row.full_clean(exclude=["session", "participant"])
             save_with_history(row, by=by)
-        changed += 1
-    return changed
+    return len(changed)
 
 
 # --- Held -------------------------------------------------------------------------------
@@ -289,3 +312,156 @@ def session_mark_held(*, session: Session, by: User) -> Session:
     session.held_by = by
     save_with_history(session, by=by, update_fields=["status", "held_at", "held_by"])
     return session
+
+
+# --- The whole page in one save ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceChange:
+    marks: Mapping[int, str]
+    drop_in_count: int
+    expected_version: str
+
+
+@dataclass(frozen=True)
+class LogChange:
+    check_in_done: bool
+    quotation_reference: str
+    handouts: list[TopicMaterial]
+    check_out_done: bool
+    follow_up_needed: bool
+    actual_length_minutes: int | None
+    expected_version: str
+
+
+@dataclass(frozen=True)
+class AdaptationChange:
+    category: str
+    what: str
+    why: str
+
+
+@dataclass(frozen=True)
+class CommitmentsChange:
+    texts: Mapping[int, str]
+    expected_version: str
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    body: str
+    expected_version: str
+
+
+@dataclass(frozen=True)
+class SessionChanges:
+    """Everything one tap on the session page sends; a part left out is not touched."""
+
+    attendance: AttendanceChange | None = None
+    log: LogChange | None = None
+    adaptation: AdaptationChange | None = None
+    remove_adaptation_id: int | None = None
+    commitments: CommitmentsChange | None = None
+    note: NoteChange | None = None
+    mark_held: bool = False
+
+
+@dataclass
+class SessionSaved:
+    recordings_removed: list[Recording] = field(default_factory=list)
+    adaptation_already_removed: bool = False
+    held: bool = False
+
+
+class SessionNotSaved(ValidationError):
+    """One or more parts were refused, so nothing was saved; `refusals` maps each part
+    ("attendance", "log", "adaptation", "commitments", "note", "held") to its refusal."""
+
+    def __init__(self, refusals: dict[str, ValidationError]) -> None:
+        self.refusals = refusals
+        super().__init__(NOT_SAVED, code="not_saved")
+
+
+NOT_SAVED = _("Nothing was saved yet. Your changes are still on this page.")
+
+
+@transaction.atomic
+def session_save(*, session: Session, by: User, changes: SessionChanges) -> SessionSaved:
+    """Save every part of the session page at once, or nothing: one Save never keeps one
+    part and silently drops another. Each part is checked on its own (a refusal of one
+    does not hide another's), then all are rolled back together if any was refused."""
+    saved = SessionSaved()
+    refusals: dict[str, ValidationError] = {}
+
+    def attempt(part: str, write: Callable[[], Any]) -> Any:
+        try:
+            with transaction.atomic():
+                return write()
+        except ValidationError as error:
+            refusals[part] = error
+            return None
+
+    if (a := changes.attendance) is not None:
+        removed = attempt(
+            "attendance",
+            lambda: attendance_record(
+                session=session,
+                marks=a.marks,
+                drop_in_count=a.drop_in_count,
+                by=by,
+                expected_version=a.expected_version,
+            ),
+        )
+        saved.recordings_removed = removed or []
+    if (log := changes.log) is not None:
+        attempt(
+            "log",
+            lambda: session_log_save(
+                session=session,
+                check_in_done=log.check_in_done,
+                quotation_reference=log.quotation_reference,
+                handouts=log.handouts,
+                check_out_done=log.check_out_done,
+                follow_up_needed=log.follow_up_needed,
+                actual_length_minutes=log.actual_length_minutes,
+                by=by,
+                expected_version=log.expected_version,
+            ),
+        )
+    if (new := changes.adaptation) is not None:
+        attempt(
+            "adaptation",
+            lambda: adaptation_add(
+                session=session, category=new.category, what=new.what, why=new.why, by=by
+            ),
+        )
+    if changes.remove_adaptation_id is not None:
+        gone = Adaptation.objects.filter(session=session, pk=changes.remove_adaptation_id)
+        if (adaptation := gone.first()) is None:
+            # A second tap on "remove", or another facilitator was first.
+            saved.adaptation_already_removed = True
+        else:
+            adaptation_remove(adaptation=adaptation, by=by)
+    if (c := changes.commitments) is not None:
+        attempt(
+            "commitments",
+            lambda: commitments_save(
+                session=session, texts=c.texts, by=by, expected_version=c.expected_version
+            ),
+        )
+    if (note := changes.note) is not None:
+        attempt(
+            "note",
+            lambda: note_save(
+                session=session,
+                author=by,
+                body=note.body,
+                expected_version=note.expected_version,
+            ),
+        )
+    if changes.mark_held and not refusals:
+        saved.held = attempt("held", lambda: session_mark_held(session=session, by=by)) is not None
+    if refusals:
+        raise SessionNotSaved(refusals)
+    return saved

@@ -2,17 +2,18 @@
 history.
 
 Every session is reached through `access.get_session_for_user` (404 outside the user's
-organizations, 403 off the session's team). Writes are POST-only; invalid input is
-answered 400 with the page and its message, and nothing is saved.
+organizations, 403 off the session's team). The session page saves as one form, POST
+only; invalid input is answered 400 with the page, what was typed and its messages, and
+nothing is saved.
 """
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,13 +64,28 @@ def my_sessions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # --- The session page -------------------------------------------------------------------
 
+# The page is one form: every Save button sends every part, so nothing typed in one part
+# is lost by saving another. `save` names the part whose button was tapped, to come back
+# to it; a part's fields carry its prefix.
+RETURN_TO = frozenset({"check-in", "quotation", "topic", "check-out", "after", "note", "held"})
 
-def _session_forms(session: Session, page: selectors.SessionPage) -> dict[str, Form]:
-    """The session page's forms, fresh from what is saved, each carrying its version."""
+
+def _session_forms(
+    session: Session, page: selectors.SessionPage, data: QueryDict | None = None
+) -> dict[str, Form]:
+    """The session page's parts, fresh from what is saved (each carrying its version);
+    with `data`, the parts it contains are bound to it and the others stay fresh."""
     code_of = {p.pk: str(p.code) for p in page.roster}
     log = page.log
+
+    def sent(prefix: str) -> QueryDict | None:
+        return data if data is not None and f"{prefix}-version" in data else None
+
+    adaptation = AdaptationForm(data, prefix="adaptation")
     return {
         "attendance": AttendanceForm(
+            sent("attendance"),
+            prefix="attendance",
             roster=page.roster,
             initial={
                 "version": running.attendance_version(
@@ -84,6 +100,8 @@ def _session_forms(session: Session, page: selectors.SessionPage) -> dict[str, F
             },
         ),
         "log": SessionLogForm(
+            sent("log"),
+            prefix="log",
             materials=selectors.session_materials(session=session),
             initial={
                 "version": running.log_version(log),
@@ -95,10 +113,12 @@ def _session_forms(session: Session, page: selectors.SessionPage) -> dict[str, F
                 "actual_length_minutes": log.actual_length_minutes if log else None,
             },
         ),
-        "adaptation": AdaptationForm(
-            initial={"version": running.adaptations_version(page.adaptations)}
+        "adaptation": (
+            adaptation if adaptation.is_filled_in() else AdaptationForm(prefix="adaptation")
         ),
         "commitments": CommitmentsForm(
+            sent("commitments"),
+            prefix="commitments",
             roster=page.roster,
             initial={
                 "version": running.commitments_version(page.commitments.values()),
@@ -110,10 +130,12 @@ def _session_forms(session: Session, page: selectors.SessionPage) -> dict[str, F
             },
         ),
         "note": NoteForm(
+            sent("note"),
+            prefix="note",
             initial={
                 "version": running.note_version(page.note),
                 "body": page.note.body if page.note else "",
-            }
+            },
         ),
     }
 
@@ -122,22 +144,22 @@ def _render_session_page(
     request: AuthenticatedHttpRequest,
     session: Session,
     *,
-    bound: dict[str, Form] | None = None,
+    forms: dict[str, Form] | None = None,
     section_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The session page; `bound` replaces a section's fresh form with the submitted one
-    (to show its errors), `section_errors` puts a message on a section (stale forms)."""
+    """The session page; `forms` (after a refused save) shows what the person sent, with
+    its errors, and `section_errors` puts a message on a part."""
     page = selectors.session_page(session=session, user=request.user)
-    forms = {**_session_forms(session, page), **(bound or {})}
     return render(
         request,
         "sessions_app/running/detail.html",
         {
             "session": session,
             "page": page,
-            "forms": forms,
+            "forms": forms or _session_forms(session, page),
             "section_errors": section_errors or {},
+            "unsaved": status == 400,
             "group_timezone": session.group.timezone,
         },
         status=status,
@@ -151,170 +173,99 @@ def session_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespons
     return _render_session_page(request, session)
 
 
+def _changes(request: AuthenticatedHttpRequest, forms: dict[str, Form]) -> running.SessionChanges:
+    """What the valid, sent parts ask for."""
+    sent = {part: form.cleaned_data for part, form in forms.items() if form.is_bound}
+    changes: dict[str, Any] = {}
+    if attendance := sent.get("attendance"):
+        changes["attendance"] = running.AttendanceChange(
+            marks=attendance["marks"],
+            drop_in_count=attendance["drop_in_count"],
+            expected_version=attendance["version"],
+        )
+    if log := sent.get("log"):
+        changes["log"] = running.LogChange(
+            check_in_done=log["check_in_done"],
+            quotation_reference=log["quotation_reference"],
+            handouts=list(log["handouts_used"]),
+            check_out_done=log["check_out_done"],
+            follow_up_needed=log["follow_up_needed"],
+            actual_length_minutes=log["actual_length_minutes"],
+            expected_version=log["version"],
+        )
+    if adaptation := sent.get("adaptation"):
+        changes["adaptation"] = running.AdaptationChange(
+            category=adaptation["category"], what=adaptation["what"], why=adaptation["why"]
+        )
+    if commitments := sent.get("commitments"):
+        changes["commitments"] = running.CommitmentsChange(
+            texts=commitments["texts"], expected_version=commitments["version"]
+        )
+    if note := sent.get("note"):
+        changes["note"] = running.NoteChange(body=note["body"], expected_version=note["version"])
+    remove = request.POST.get("remove_adaptation", "")
+    return running.SessionChanges(
+        **changes,
+        remove_adaptation_id=int(remove) if remove.isdecimal() else None,
+        mark_held="mark_held" in request.POST,
+    )
+
+
 def _refused(
     request: AuthenticatedHttpRequest,
     session: Session,
-    section: str,
-    form: Form,
-    error: ValidationError,
+    forms: dict[str, Form],
+    refused: running.SessionNotSaved,
 ) -> HttpResponse:
-    """400. A stale form gets a fresh page and a message; a field error stays on its field;
-    any other refusal is shown on the section, with the person's input kept."""
-    if isinstance(error, Stale):
-        return _render_session_page(
-            request, session, section_errors={section: error.messages[0]}, status=400
-        )
-    if hasattr(error, "error_dict"):
-        add_service_errors(form, error)
-        return _render_session_page(request, session, bound={section: form}, status=400)
+    """400, nothing saved. A stale part shows what is saved now, with a message; a field
+    error stays on its field; any other refusal is shown on its part. Everything else the
+    person sent stays on the page, to send again."""
+    fresh = _session_forms(session, selectors.session_page(session=session, user=request.user))
+    section_errors: dict[str, str] = {}
+    for part, error in refused.refusals.items():
+        if isinstance(error, Stale):
+            forms[part] = fresh[part]
+            section_errors[part] = error.messages[0]
+        elif hasattr(error, "error_dict") and part in forms:
+            add_service_errors(forms[part], error)
+        else:
+            section_errors[part] = " ".join(error.messages)
     return _render_session_page(
-        request,
-        session,
-        bound={section: form},
-        section_errors={section: " ".join(error.messages)},
-        status=400,
+        request, session, forms=forms, section_errors=section_errors, status=400
     )
 
 
 @login_required
 @require_POST
-def session_attendance(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+def session_save(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """Save the session page: every part it sent, or nothing."""
     session = get_session_for_user(request.user, code)
-    form = AttendanceForm(request.POST, roster=selectors.session_roster(session=session))
-    if not form.is_valid():
-        return _render_session_page(request, session, bound={"attendance": form}, status=400)
+    page = selectors.session_page(session=session, user=request.user)
+    forms = _session_forms(session, page, data=request.POST)
+    if not all([form.is_valid() for form in forms.values() if form.is_bound]):
+        return _render_session_page(request, session, forms=forms, status=400)
     try:
-        removed = running.attendance_record(
-            session=session,
-            marks=form.cleaned_data["marks"],
-            drop_in_count=form.cleaned_data["drop_in_count"],
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
+        saved = running.session_save(
+            session=session, by=request.user, changes=_changes(request, forms)
         )
-    except ValidationError as error:
-        return _refused(request, session, "attendance", form, error)
-    messages.success(request, _("Attendance saved."))
-    if removed:
-        messages.warning(request, RECORDING_REMOVED_AFTER_ATTENDANCE)
-    return redirect(session_detail_url(session, "log"))
-
-
-@login_required
-@require_POST
-def session_log(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    form = SessionLogForm(request.POST, materials=selectors.session_materials(session=session))
-    if not form.is_valid():
-        return _render_session_page(request, session, bound={"log": form}, status=400)
-    data = form.cleaned_data
-    try:
-        running.session_log_save(
-            session=session,
-            check_in_done=data["check_in_done"],
-            quotation_reference=data["quotation_reference"],
-            handouts=data["handouts_used"],
-            check_out_done=data["check_out_done"],
-            follow_up_needed=data["follow_up_needed"],
-            actual_length_minutes=data["actual_length_minutes"],
-            by=request.user,
-            expected_version=data["version"],
+    except running.SessionNotSaved as refused:
+        return _refused(request, session, forms, refused)
+    if saved.held:
+        messages.success(
+            request, _("Session saved and marked held. Later changes are kept in its history.")
         )
-    except ValidationError as error:
-        return _refused(request, session, "log", form, error)
-    messages.success(request, _("Session log saved."))
-    return redirect(session_detail_url(session, "log"))
-
-
-@login_required
-@require_POST
-def session_adaptation_add(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    form = AdaptationForm(request.POST)
-    if not form.is_valid():
-        return _render_session_page(request, session, bound={"adaptation": form}, status=400)
-    try:
-        running.adaptation_add(
-            session=session,
-            category=form.cleaned_data["category"],
-            what=form.cleaned_data["what"],
-            why=form.cleaned_data["why"],
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as error:
-        return _refused(request, session, "adaptation", form, error)
-    messages.success(request, _("Adaptation noted."))
-    return redirect(session_detail_url(session, "adaptations"))
-
-
-@login_required
-@require_POST
-def session_adaptation_remove(
-    request: AuthenticatedHttpRequest, code: UUID, adaptation_id: int
-) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    adaptation = session.adaptations.filter(pk=adaptation_id).first()
-    if adaptation is None:
-        # A second tap on "remove", or another facilitator was first: nothing left to do.
-        messages.info(request, _("That adaptation was already removed."))
     else:
-        running.adaptation_remove(adaptation=adaptation, by=request.user)
-        messages.success(request, _("Adaptation removed."))
-    return redirect(session_detail_url(session, "adaptations"))
-
-
-@login_required
-@require_POST
-def session_commitments(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    form = CommitmentsForm(request.POST, roster=selectors.session_roster(session=session))
-    if not form.is_valid():
-        return _render_session_page(request, session, bound={"commitments": form}, status=400)
-    try:
-        running.commitments_save(
-            session=session,
-            texts=form.cleaned_data["texts"],
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as error:
-        return _refused(request, session, "commitments", form, error)
-    messages.success(request, _("Commitments saved."))
-    return redirect(session_detail_url(session, "commitments"))
-
-
-@login_required
-@require_POST
-def session_note(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _render_session_page(request, session, bound={"note": form}, status=400)
-    try:
-        running.note_save(
-            session=session,
-            author=request.user,
-            body=form.cleaned_data["body"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as error:
-        return _refused(request, session, "note", form, error)
-    messages.success(request, _("Your note is saved. Only you can read it."))
-    return redirect(session_detail_url(session, "note"))
-
-
-@login_required
-@require_POST
-def session_mark_held(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
-    session = get_session_for_user(request.user, code)
-    try:
-        running.session_mark_held(session=session, by=request.user)
-    except ValidationError as error:
-        return _render_session_page(
-            request, session, section_errors={"held": error.messages[0]}, status=400
-        )
-    messages.success(request, _("Session marked held. Later changes are kept in its history."))
-    return redirect(session_detail_url(session))
+        messages.success(request, _("Session saved."))
+    if saved.adaptation_already_removed:
+        messages.info(request, _("That adaptation was already removed."))
+    if saved.recordings_removed:
+        messages.warning(request, RECORDING_REMOVED_AFTER_ATTENDANCE)
+    back_to = request.POST.get("save", "")
+    if "remove_adaptation" in request.POST:
+        back_to = "after"
+    elif saved.held:
+        back_to = "held"
+    return redirect(session_detail_url(session, back_to if back_to in RETURN_TO else ""))
 
 
 @login_required

@@ -1,5 +1,6 @@
 """On a phone, the demo peer facilitator opens today's session, takes attendance, ticks
-the session log and marks the session held."""
+the parts of the session done, is warned before leaving with changes unsaved, saves
+everything with one tap and marks the session held."""
 
 import re
 from io import StringIO
@@ -46,8 +47,8 @@ def test_demo_facilitator_runs_todays_session_on_a_phone(page, live_server, curr
     # Last session's commitments come back at check-in.
     expect(page.get_by_text("Take a walk after work on two days")).to_be_visible()
 
-    # Attendance: one tap per person, one save.
-    roster = page.locator("#attendance fieldset")
+    # Attendance: one tap per person.
+    roster = page.locator("#check-in fieldset")
     names = [legend.strip() for legend in roster.locator("legend").all_inner_texts()]
     assert len(names) >= 5
     for index, name in enumerate(names):
@@ -57,23 +58,38 @@ def test_demo_facilitator_runs_todays_session_on_a_phone(page, live_server, curr
         assert box is not None and box["height"] >= 44, "attendance buttons must be thumb-sized"
         button.click()
     page.get_by_label("Unregistered drop-ins").fill("1")
-    page.get_by_role("button", name="Save attendance").click()
+    # Nothing is saved yet, and the page says so, with a Save within reach.
+    unsaved = page.locator("#unsaved-bar")
+    expect(unsaved).to_be_visible()
+    expect(unsaved).to_contain_text("Changes not saved yet")
+
+    # The log's parts, in the order of the session: nothing typed above is lost.
+    page.get_by_label("Check-in done").check()
+    page.get_by_label("Quotation used").fill("The topic's quotation, facilitator guide")
+    page.locator("#topic").get_by_label(re.compile("Our summary")).first.check()
+    page.get_by_label("Check-out done").check()
+    page.get_by_label("Actual length in minutes").fill("85")
+
+    # Leaving with unsaved changes asks first; staying keeps every tap.
+    dialogs: list[str] = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="History", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(OPEN_GROUP)
+    assert dialogs == ["beforeunload"]
+    expect(page.get_by_label("Unregistered drop-ins")).to_have_value("1")
+
+    # One tap on any Save keeps everything, and comes back to where it was tapped.
+    page.locator("#topic").get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("attendance-summary")).to_contain_text(
         f"{len(names) - 1} people present, 1 drop-in"
     )
-
-    # The log: tick the parts done, name a handout (a reference), save.
-    page.get_by_label("Check-in done").check()
-    page.get_by_label("Quotation used").fill("The topic's quotation, facilitator guide")
-    page.locator("#log").get_by_label(re.compile("Our summary")).first.check()
-    page.get_by_label("Check-out done").check()
-    page.get_by_label("Actual length in minutes").fill("85")
-    page.get_by_role("button", name="Save log").click()
+    assert page.url.endswith("#topic")
     expect(page.get_by_text(re.compile("Last saved by Pat"))).to_be_visible()
     expect(page.get_by_label("Check-in done")).to_be_checked()
+    expect(unsaved).to_be_hidden()
 
     # Held.
-    page.get_by_role("button", name="Mark session held").click()
+    page.get_by_role("button", name="Save and mark session held").click()
     expect(page.get_by_test_id("held-status")).to_contain_text("Marked held by Pat")
     assert_no_horizontal_scroll(page)
     code = re.search(r"/sessions/([0-9a-f-]{36})/", page.url).group(1)

@@ -301,29 +301,20 @@ def _group_data(start_date: Any) -> dict[str, Any]:
 # Payloads for the running session, valid for either organization's (both start alike).
 
 
-def attendance_data(world: World) -> dict[str, Any]:
-    return {"version": running.attendance_version([], 1), "drop_in_count": "2"}
-
-
-def log_data(world: World) -> dict[str, Any]:
-    return {"version": running.log_version(None), "check_in_done": "on"}
-
-
-def adaptation_data(world: World) -> dict[str, Any]:
+def session_save_data(world: World) -> dict[str, Any]:
+    """Every part of the session page, as one tap on Save sends it."""
     return {
-        "version": running.adaptations_version([]),
-        "category": "order",
-        "what": "Check-out first",
-        "why": "Someone had to leave early",
+        "attendance-version": running.attendance_version([], 1),
+        "attendance-drop_in_count": "2",
+        "log-version": running.log_version(None),
+        "log-check_in_done": "on",
+        "adaptation-category": "order",
+        "adaptation-what": "Check-out first",
+        "adaptation-why": "Someone had to leave early",
+        "commitments-version": running.commitments_version([]),
+        "note-version": running.note_version(None),
+        "note-body": "Breathe before check-in",
     }
-
-
-def commitments_data(world: World) -> dict[str, Any]:
-    return {"version": running.commitments_version([])}
-
-
-def note_data(world: World) -> dict[str, Any]:
-    return {"version": running.note_version(None), "body": "Breathe before check-in"}
 
 
 def move_data(world: World) -> dict[str, Any]:
@@ -367,12 +358,7 @@ INVALID_CHOICE_IN_OTHER_ORG = By(org=NOT_FOUND, other_org=BAD_REQUEST, missing=N
 SHOWS_ITS_FORM = OK
 
 SESSION_WRITES = {
-    "session_attendance": attendance_data,
-    "session_log": log_data,
-    "session_adaptation_add": adaptation_data,
-    "session_commitments": commitments_data,
-    "session_note": note_data,
-    "session_mark_held": None,
+    "session_save": session_save_data,
     "session_move": move_data,
     "session_retopic": retopic_data,
     "session_cancel": cancel_data,
@@ -401,15 +387,6 @@ RUNNING_AND_PLANNING: dict[str, Policy] = {
         )
         for name, data in SESSION_WRITES.items()
     },
-    "sessions_app:session_adaptation_remove": Policy(
-        expect=team_page(manager=TO_SESSION, team=TO_SESSION),
-        method="post",
-        url_kwargs=lambda world, organization: {
-            "code": mine(world, organization).earlier.code,
-            "adaptation_id": mine(world, organization).adaptation.pk,
-        },
-        missing=lambda world: {"code": uuid.uuid4(), "adaptation_id": 1},
-    ),
     "sessions_app:session_add": Policy(
         expect=team_page(manager=OK, team=OK),
         url_kwargs=lambda world, organization: {

@@ -566,13 +566,15 @@ def test_marking_someone_present_without_consent_after_upload_removes_the_record
     client.force_login(cast.peer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("sessions_app:session_attendance", kwargs={"code": consented.session.code}),
+            reverse("sessions_app:session_save", kwargs={"code": consented.session.code}),
             {
-                f"status_{consented.alex.code}": "present",
-                f"status_{consented.sam.code}": "present",
-                f"status_{newcomer.code}": "present",
-                "drop_in_count": 0,
-                "version": running.attendance_version(rows, consented.session.drop_in_count),
+                f"attendance-status_{consented.alex.code}": "present",
+                f"attendance-status_{consented.sam.code}": "present",
+                f"attendance-status_{newcomer.code}": "present",
+                "attendance-drop_in_count": 0,
+                "attendance-version": running.attendance_version(
+                    rows, consented.session.drop_in_count
+                ),
             },
             follow=True,
         )

@@ -3,6 +3,7 @@ commitments, held, and the history kept after it), my sessions across the groups
 facilitator runs, and the one rule of who facilitates a session."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -42,6 +43,10 @@ NOW = datetime.datetime(2026, 11, 24, 19, 0, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.time_machine(NOW, tick=True)
 
 
+# What the session page's "Save and mark session held" button sends on its own.
+HELD = {"mark_held": "1"}
+
+
 def url(name: str, session: Session, **kwargs) -> str:
     return reverse(f"sessions_app:{name}", kwargs={"code": session.code, **kwargs})
 
@@ -51,29 +56,33 @@ def attendance_data(
 ) -> dict[str, str]:
     session = Session.objects.get(pk=running.session.pk)
     data = {
-        "version": running_services.attendance_version(
+        "attendance-version": running_services.attendance_version(
             session.attendance.all(), session.drop_in_count
         ),
-        "drop_in_count": str(drop_ins),
+        "attendance-drop_in_count": str(drop_ins),
     }
     by_name = {p.display_name: p for p in running.roster}
-    data.update({f"status_{by_name[name].code}": status for name, status in marks.items()})
+    data.update(
+        {f"attendance-status_{by_name[name].code}": status for name, status in marks.items()}
+    )
     return data
 
 
 def log_data(running: TeamSession, **fields) -> dict:
     log = SessionLog.objects.filter(session=running.session).first()
-    data = {"version": running_services.log_version(log), "quotation_reference": ""}
-    data.update(fields)
+    data = {"log-version": running_services.log_version(log), "log-quotation_reference": ""}
+    data.update({f"log-{name}": value for name, value in fields.items()})
     return data
 
 
 def commitments_data(
     running: TeamSession, session: Session, texts: dict[str, str]
 ) -> dict[str, str]:
-    data = {"version": running_services.commitments_version(session.commitments.all())}
+    data = {"commitments-version": running_services.commitments_version(session.commitments.all())}
     by_name = {p.display_name: p for p in running.roster}
-    data.update({f"commitment_{by_name[name].code}": text for name, text in texts.items()})
+    data.update(
+        {f"commitments-commitment_{by_name[name].code}": text for name, text in texts.items()}
+    )
     return data
 
 
@@ -85,9 +94,13 @@ def test_facilitator_sees_the_roster_and_every_part_of_the_session(client, cast,
     response = client.get(url("session_detail", running.session))
     assert response.status_code == 200
     body = response.content.decode()
-    for name in ["Ana", "Bea", "Cy", "Attendance", "Session log", "Adaptations", "Note to self"]:
+    for name in ["Ana", "Bea", "Cy", "Attendance", "Adaptations", "Note to self"]:
         assert name in body
-    assert "Mark session held" in body
+    # The four parts of every session, numbered as in the model.
+    parts = ["1. Check-in", "2. Quotation", "3. Topic", "4. Check-out"]
+    assert all(part in body for part in parts)
+    assert [body.index(part) for part in parts] == sorted(body.index(part) for part in parts)
+    assert "mark session held" in body
 
 
 def test_clinician_of_the_session_and_manager_may_open_it(client, cast, running):
@@ -117,7 +130,7 @@ def test_outsider_gets_404_and_sees_nothing_of_the_session(client, cast, running
     body = response.content.decode()
     assert "Page not found" in body
     assert running.group.name not in body
-    assert "Mark session held" not in body
+    assert "mark session held" not in body
 
 
 def test_anonymous_is_sent_from_the_session_page_to_sign_in(client, running):
@@ -142,13 +155,195 @@ def test_someone_who_joined_after_the_session_is_not_on_its_roster(client, cast,
     assert "Already Left" not in body
 
 
+# --- One save for the whole page -----------------------------------------------------------
+
+
+def page_form(body: str) -> str:
+    start = body.index('<form id="session-form"')
+    return body[start : body.index("</form>", start)]
+
+
+def whole_page(running: TeamSession, session: Session, author: User, **parts: dict) -> dict:
+    """What one tap on any Save sends: every part of the page, as it stands now, with
+    `parts` overriding some of them."""
+    data = {
+        **attendance_data(running, {}),
+        **log_data(running),
+        **commitments_data(running, session, {}),
+        **note_data(session, author, ""),
+        "save": "check-in",
+    }
+    for part in parts.values():
+        data.update(part)
+    return data
+
+
+def test_every_part_of_the_session_is_in_one_form_with_its_own_save_buttons(client, cast, running):
+    client.force_login(cast.peer)
+    form = page_form(client.get(url("session_detail", running.session)).content.decode())
+    for field in (
+        f'name="attendance-status_{running.roster[0].code}"',
+        'name="attendance-drop_in_count"',
+        'name="log-check_in_done"',
+        'name="log-quotation_reference"',
+        f'name="commitments-commitment_{running.roster[0].code}"',
+        'name="log-check_out_done"',
+        'name="adaptation-what"',
+        'name="note-body"',
+        'name="mark_held"',
+    ):
+        assert field in form
+    assert form.count('name="save"') >= 5  # one per part, each saving everything
+
+
+def test_attendance_changed_then_save_log_tapped_keeps_both(client, cast, running):
+    """The lost tap: marking someone absent, then tapping the log's Save, saved only the log."""
+    client.force_login(cast.peer)
+    data = whole_page(
+        running,
+        running.session,
+        cast.peer,
+        attendance=attendance_data(running, {"Ana": "present", "Bea": "absent"}),
+        log=log_data(running, check_in_done="on", quotation_reference="Page 3"),
+    )
+    data["save"] = "quotation"
+    response = client.post(url("session_save", running.session), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#quotation")
+    statuses = dict(Attendance.objects.values_list("participant__display_name", "status"))
+    assert statuses == {"Ana": "present", "Bea": "absent"}
+    assert SessionLog.objects.get().quotation_reference == "Page 3"
+
+
+def test_a_refused_part_saves_nothing_and_keeps_every_tap_on_the_page(client, cast, running):
+    client.force_login(cast.peer)
+    bea = running.person("Bea")
+    data = whole_page(
+        running,
+        running.session,
+        cast.peer,
+        attendance=attendance_data(running, {"Bea": "absent"}),
+        log=log_data(running, check_in_done="on", actual_length_minutes="0"),
+        note=note_data(running.session, cast.peer, "Slow down at check-in"),
+    )
+    response = client.post(url("session_save", running.session), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "greater than or equal to 1" in body
+    # Nothing saved, and what was tapped and typed is still on the page.
+    assert not Attendance.objects.exists()
+    assert not SessionLog.objects.exists() and not FacilitatorNote.objects.exists()
+    assert re.search(rf'id="id_attendance-status_{bea.code}_1"[^>]*checked', body)
+    assert "Slow down at check-in" in body
+    assert 'value="0"' in body  # the refused length, to correct
+    assert "data-unsaved" in body  # the page warns before it is left
+
+
+def test_a_part_someone_else_saved_first_is_refused_and_the_rest_kept_to_send_again(
+    client, cast, running
+):
+    client.force_login(cast.peer)
+    seen = attendance_data(running, {"Ana": "present"})
+    # The co-facilitator saves attendance first.
+    client.force_login(cast.clinician)
+    first = whole_page(
+        running,
+        running.session,
+        cast.clinician,
+        attendance=attendance_data(running, {"Ana": "excused"}),
+    )
+    assert client.post(url("session_save", running.session), first).status_code == 302
+    client.force_login(cast.peer)
+    data = whole_page(
+        running,
+        running.session,
+        cast.peer,
+        attendance=seen,
+        log=log_data(running, quotation_reference="Page 9"),
+    )
+    response = client.post(url("session_save", running.session), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert escape(str(STALE)) in body
+    assert Attendance.objects.get().status == "excused"
+    assert not SessionLog.objects.exists()
+    assert "Page 9" in body  # kept, to send again with the fresh attendance
+    ana = running.person("Ana")
+    assert re.search(rf'id="id_attendance-status_{ana.code}_2"[^>]*checked', body)
+
+
+def test_the_same_page_saved_twice_writes_once_and_is_not_refused(client, cast, running):
+    client.force_login(cast.peer)
+    data = whole_page(
+        running,
+        running.session,
+        cast.peer,
+        attendance=attendance_data(running, {"Ana": "present"}, drop_ins=1),
+        log=log_data(running, check_in_done="on"),
+        commitments=commitments_data(running, running.session, {"Ana": "Call a friend"}),
+        note=note_data(running.session, cast.peer, "Went well"),
+        adaptation=adaptation_data(running.session),
+    )
+    assert client.post(url("session_save", running.session), data).status_code == 302
+    histories = [
+        m.history.count()
+        for m in (Attendance, SessionLog, Commitment, Adaptation)  # type: ignore[attr-defined]
+    ]
+    assert client.post(url("session_save", running.session), data).status_code == 302
+    assert [
+        m.history.count()
+        for m in (Attendance, SessionLog, Commitment, Adaptation)  # type: ignore[attr-defined]
+    ] == histories
+    assert Adaptation.objects.count() == 1 and Commitment.objects.count() == 1
+
+
+def test_saving_attendance_alone_creates_no_empty_log(client, cast, running):
+    client.force_login(cast.peer)
+    data = whole_page(
+        running, running.session, cast.peer, attendance=attendance_data(running, {"Ana": "present"})
+    )
+    assert client.post(url("session_save", running.session), data).status_code == 302
+    assert Attendance.objects.count() == 1
+    assert not SessionLog.objects.exists() and not Commitment.objects.exists()
+
+
+def test_attendance_and_held_in_one_tap(client, cast, running):
+    client.force_login(cast.peer)
+    data = {
+        **whole_page(
+            running,
+            running.session,
+            cast.peer,
+            attendance=attendance_data(running, {"Ana": "present"}),
+        ),
+        **HELD,
+    }
+    response = client.post(url("session_save", running.session), data)
+    assert response.status_code == 302
+    assert response["Location"].endswith("#held")
+    running.session.refresh_from_db()
+    assert running.session.status == Session.Status.HELD
+    assert Attendance.objects.get().status == "present"
+
+
+def test_a_later_session_offers_only_the_note_to_self(client, cast, running):
+    later = SessionFactory(group=running.group, starts_at=NOW + datetime.timedelta(days=2))
+    client.force_login(cast.peer)
+    form = page_form(client.get(url("session_detail", later)).content.decode())
+    assert 'name="note-body"' in form
+    assert "attendance-" not in form and "log-" not in form
+    data = note_data(later, cast.peer, "Bring the handouts")
+    assert client.post(url("session_save", later), data).status_code == 302
+    assert FacilitatorNote.objects.get(session=later).body == "Bring the handouts"
+
+
 # --- Attendance ---------------------------------------------------------------------------
 
 
 def test_attendance_is_saved_with_one_choice_per_person_and_drop_ins(client, cast, running):
     client.force_login(cast.peer)
     data = attendance_data(running, {"Ana": "present", "Bea": "absent", "Cy": "excused"}, 2)
-    response = client.post(url("session_attendance", running.session), data)
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 302
     statuses = {a.participant.display_name: a.status for a in Attendance.objects.all()}
     assert statuses == {"Ana": "present", "Bea": "absent", "Cy": "excused"}
@@ -161,35 +356,33 @@ def test_attendance_is_saved_with_one_choice_per_person_and_drop_ins(client, cas
 
 def test_attendance_left_blank_for_someone_is_not_recorded(client, cast, running):
     client.force_login(cast.peer)
-    client.post(
-        url("session_attendance", running.session), attendance_data(running, {"Ana": "present"})
-    )
+    client.post(url("session_save", running.session), attendance_data(running, {"Ana": "present"}))
     assert list(Attendance.objects.values_list("participant__display_name", flat=True)) == ["Ana"]
 
 
-def test_attendance_get_is_refused(client, cast, running):
+def test_the_session_page_saves_by_post_only(client, cast, running):
     client.force_login(cast.peer)
-    assert client.get(url("session_attendance", running.session)).status_code == 405
+    assert client.get(url("session_save", running.session)).status_code == 405
 
 
 def test_attendance_by_outsider_gets_404(client, cast, running):
     client.force_login(cast.outsider)
     data = attendance_data(running, {"Ana": "present"})
-    assert client.post(url("session_attendance", running.session), data).status_code == 404
+    assert client.post(url("session_save", running.session), data).status_code == 404
     assert not Attendance.objects.exists()
 
 
 def test_attendance_by_reviewer_gets_403(client, cast, running):
     client.force_login(cast.reviewer)
     data = attendance_data(running, {"Ana": "present"})
-    assert client.post(url("session_attendance", running.session), data).status_code == 403
+    assert client.post(url("session_save", running.session), data).status_code == 403
     assert not Attendance.objects.exists()
 
 
 def test_invalid_attendance_is_400_and_nothing_is_saved(client, cast, running):
     client.force_login(cast.peer)
     data = attendance_data(running, {"Ana": "present", "Bea": "asleep"}, drop_ins=-1)
-    response = client.post(url("session_attendance", running.session), data)
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Attendance.objects.exists()
@@ -201,8 +394,8 @@ def test_attendance_for_someone_not_enrolled_is_refused(client, cast, running):
     stranger = EnrollmentFactory(group=GroupFactory(organization=cast.org)).participant
     client.force_login(cast.peer)
     data = attendance_data(running, {"Ana": "present"})
-    data[f"status_{stranger.code}"] = "present"
-    response = client.post(url("session_attendance", running.session), data)
+    data[f"attendance-status_{stranger.code}"] = "present"
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 400
     assert "not enrolled in the group" in response.content.decode()
     assert not Attendance.objects.exists()
@@ -224,9 +417,9 @@ def test_attendance_service_refuses_someone_off_the_roster(cast, running):
 def test_a_stale_attendance_form_submitted_twice_is_refused(client, cast, running):
     client.force_login(cast.peer)
     first = attendance_data(running, {"Ana": "present", "Bea": "present"})
-    assert client.post(url("session_attendance", running.session), first).status_code == 302
-    stale = {**first, f"status_{running.roster[1].code}": "absent"}
-    response = client.post(url("session_attendance", running.session), stale)
+    assert client.post(url("session_save", running.session), first).status_code == 302
+    stale = {**first, f"attendance-status_{running.roster[1].code}": "absent"}
+    response = client.post(url("session_save", running.session), stale)
     assert response.status_code == 400
     assert escape(str(STALE)) in response.content.decode()
     assert Attendance.objects.get(participant=running.roster[1]).status == "present"
@@ -236,7 +429,7 @@ def test_attendance_of_a_cancelled_session_is_refused(client, cast, running):
     Session.objects.filter(pk=running.session.pk).update(status="cancelled", cancel_reason="Flood")
     client.force_login(cast.peer)
     data = attendance_data(running, {"Ana": "present"})
-    assert client.post(url("session_attendance", running.session), data).status_code == 400
+    assert client.post(url("session_save", running.session), data).status_code == 400
     assert not Attendance.objects.exists()
 
 
@@ -244,11 +437,11 @@ def test_attendance_before_the_sessions_day_is_refused(client, cast, running):
     later = SessionFactory(group=running.group, starts_at=NOW + datetime.timedelta(days=2))
     client.force_login(cast.peer)
     data = {
-        "version": running_services.attendance_version([], 0),
-        "drop_in_count": "0",
-        f"status_{running.roster[0].code}": "present",
+        "attendance-version": running_services.attendance_version([], 0),
+        "attendance-drop_in_count": "0",
+        f"attendance-status_{running.roster[0].code}": "present",
     }
-    response = client.post(url("session_attendance", later), data)
+    response = client.post(url("session_save", later), data)
     assert response.status_code == 400
     assert escape(str(running_services.NOT_YET)) in response.content.decode()
     assert not Attendance.objects.exists()
@@ -271,7 +464,7 @@ def test_the_log_saves_the_parts_done_and_handouts_of_the_topic(client, cast, ru
         check_out_done="on",
         actual_length_minutes="85",
     )
-    response = client.post(url("session_log", running.session), data)
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 302
     log = SessionLog.objects.get(session=running.session)
     assert log.check_in_done and log.check_out_done and not log.follow_up_needed
@@ -291,20 +484,15 @@ def test_the_log_offers_no_material_of_another_organization_or_topic(client, cas
     assert CANARY not in body and "Another topic&#x27;s" not in body
     for material in (foreign, other_topic):
         data = log_data(running, handouts_used=[material.pk])
-        assert client.post(url("session_log", running.session), data).status_code == 400
+        assert client.post(url("session_save", running.session), data).status_code == 400
     assert not SessionLog.objects.exists()
-
-
-def test_log_get_is_refused(client, cast, running):
-    client.force_login(cast.peer)
-    assert client.get(url("session_log", running.session)).status_code == 405
 
 
 def test_log_by_outsider_gets_404_and_by_reviewer_403(client, cast, running):
     for user, status in ((cast.outsider, 404), (cast.reviewer, 403)):
         client.force_login(user)
         response = client.post(
-            url("session_log", running.session), log_data(running, check_in_done="on")
+            url("session_save", running.session), log_data(running, check_in_done="on")
         )
         assert response.status_code == status
     assert not SessionLog.objects.exists()
@@ -313,7 +501,7 @@ def test_log_by_outsider_gets_404_and_by_reviewer_403(client, cast, running):
 def test_invalid_log_is_400_and_nothing_is_saved(client, cast, running):
     client.force_login(cast.peer)
     data = log_data(running, check_in_done="on", actual_length_minutes="0")
-    response = client.post(url("session_log", running.session), data)
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 400
     assert "greater than or equal to 1" in response.content.decode()
     assert not SessionLog.objects.exists()
@@ -322,8 +510,10 @@ def test_invalid_log_is_400_and_nothing_is_saved(client, cast, running):
 def test_a_stale_log_form_submitted_twice_is_refused(client, cast, running):
     client.force_login(cast.peer)
     first = log_data(running, check_in_done="on")
-    assert client.post(url("session_log", running.session), first).status_code == 302
-    response = client.post(url("session_log", running.session), {**first, "follow_up_needed": "on"})
+    assert client.post(url("session_save", running.session), first).status_code == 302
+    response = client.post(
+        url("session_save", running.session), {**first, "log-follow_up_needed": "on"}
+    )
     assert response.status_code == 400
     assert escape(str(STALE)) in response.content.decode()
     assert not SessionLog.objects.get().follow_up_needed
@@ -333,20 +523,18 @@ def test_a_stale_log_form_submitted_twice_is_refused(client, cast, running):
 
 
 def adaptation_data(session: Session, **fields) -> dict:
-    return {
-        "version": running_services.adaptations_version(session.adaptations.all()),
+    values = {
         "category": "language",
         "what": "Explained the handout in Spanish too",
         "why": "Two people prefer Spanish",
         **fields,
     }
+    return {f"adaptation-{name}": value for name, value in values.items()}
 
 
 def test_an_adaptation_is_noted_with_what_and_why(client, cast, running):
     client.force_login(cast.peer)
-    response = client.post(
-        url("session_adaptation_add", running.session), adaptation_data(running.session)
-    )
+    response = client.post(url("session_save", running.session), adaptation_data(running.session))
     assert response.status_code == 302
     adaptation = Adaptation.objects.get()
     assert (adaptation.category, adaptation.created_by) == ("language", cast.peer)
@@ -356,22 +544,18 @@ def test_an_adaptation_is_noted_with_what_and_why(client, cast, running):
     )
 
 
-def test_adaptation_get_is_refused_outsider_404_reviewer_403(client, cast, running):
-    client.force_login(cast.peer)
-    assert client.get(url("session_adaptation_add", running.session)).status_code == 405
+def test_adaptation_by_outsider_404_reviewer_403(client, cast, running):
     for user, status in ((cast.outsider, 404), (cast.reviewer, 403)):
         client.force_login(user)
         data = adaptation_data(running.session)
-        assert (
-            client.post(url("session_adaptation_add", running.session), data).status_code == status
-        )
+        assert client.post(url("session_save", running.session), data).status_code == status
     assert not Adaptation.objects.exists()
 
 
 def test_an_adaptation_without_why_is_400_and_not_saved(client, cast, running):
     client.force_login(cast.peer)
     data = adaptation_data(running.session, why="")
-    response = client.post(url("session_adaptation_add", running.session), data)
+    response = client.post(url("session_save", running.session), data)
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     assert not Adaptation.objects.exists()
@@ -380,8 +564,8 @@ def test_an_adaptation_without_why_is_400_and_not_saved(client, cast, running):
 def test_the_same_adaptation_form_submitted_twice_is_saved_once(client, cast, running):
     client.force_login(cast.peer)
     data = adaptation_data(running.session)
-    client.post(url("session_adaptation_add", running.session), data)
-    assert client.post(url("session_adaptation_add", running.session), data).status_code == 400
+    client.post(url("session_save", running.session), data)
+    assert client.post(url("session_save", running.session), data).status_code == 302
     assert Adaptation.objects.count() == 1
 
 
@@ -389,16 +573,15 @@ def test_removing_an_adaptation_keeps_it_in_history(client, cast, running):
     adaptation = Adaptation.objects.create(
         session=running.session, category="time", what="Shorter", why="Late start"
     )
-    remove = url("session_adaptation_remove", running.session, adaptation_id=adaptation.pk)
+    save, remove = url("session_save", running.session), {"remove_adaptation": adaptation.pk}
     client.force_login(cast.reviewer)
-    assert client.post(remove).status_code == 403
+    assert client.post(save, remove).status_code == 403
     client.force_login(cast.peer)
-    assert client.get(remove).status_code == 405
-    assert client.post(remove).status_code == 302
+    assert client.post(save, remove).status_code == 302
     assert not Adaptation.objects.exists()
     assert Adaptation.history.filter(history_type="-").get().history_user == cast.peer
     # A second tap finds nothing to remove and says so.
-    response = client.post(remove, follow=True)
+    response = client.post(save, remove, follow=True)
     assert "already removed" in response.content.decode()
 
 
@@ -408,7 +591,7 @@ def test_an_adaptation_of_another_session_cannot_be_removed_through_this_one(cli
         session=elsewhere, category="time", what="Shorter", why="Late start"
     )
     client.force_login(cast.peer)
-    client.post(url("session_adaptation_remove", running.session, adaptation_id=adaptation.pk))
+    client.post(url("session_save", running.session), {"remove_adaptation": adaptation.pk})
     assert Adaptation.objects.filter(pk=adaptation.pk).exists()
 
 
@@ -417,13 +600,13 @@ def test_an_adaptation_of_another_session_cannot_be_removed_through_this_one(cli
 
 def note_data(session: Session, author: User, body: str) -> dict:
     note = FacilitatorNote.objects.filter(session=session, author=author).first()
-    return {"version": running_services.note_version(note), "body": body}
+    return {"note-version": running_services.note_version(note), "note-body": body}
 
 
 def test_a_note_to_self_is_read_only_by_its_author(client, cast, running):
     client.force_login(cast.peer)
     data = note_data(running.session, cast.peer, "I felt rushed; breathe before check-in")
-    assert client.post(url("session_note", running.session), data).status_code == 302
+    assert client.post(url("session_save", running.session), data).status_code == 302
     assert (
         "breathe before check-in"
         in client.get(url("session_detail", running.session)).content.decode()
@@ -439,37 +622,36 @@ def test_a_note_to_self_is_read_only_by_its_author(client, cast, running):
 def test_a_co_facilitators_note_does_not_replace_mine(client, cast, running):
     for user, text in ((cast.peer, "mine"), (cast.clinician, "theirs")):
         client.force_login(user)
-        client.post(url("session_note", running.session), note_data(running.session, user, text))
+        client.post(url("session_save", running.session), note_data(running.session, user, text))
     notes = dict(FacilitatorNote.objects.values_list("author__email", "body"))
     assert notes == {cast.peer.email: "mine", cast.clinician.email: "theirs"}
 
 
 def test_an_emptied_note_is_removed(client, cast, running):
     client.force_login(cast.peer)
-    client.post(url("session_note", running.session), note_data(running.session, cast.peer, "x"))
-    client.post(url("session_note", running.session), note_data(running.session, cast.peer, "  "))
+    client.post(url("session_save", running.session), note_data(running.session, cast.peer, "x"))
+    client.post(url("session_save", running.session), note_data(running.session, cast.peer, "  "))
     assert not FacilitatorNote.objects.exists()
 
 
-def test_note_get_refused_outsider_404_reviewer_403_too_long_400(client, cast, running):
+def test_note_by_outsider_404_reviewer_403_too_long_400(client, cast, running):
     client.force_login(cast.peer)
-    assert client.get(url("session_note", running.session)).status_code == 405
     too_long = note_data(running.session, cast.peer, "x" * 2001)
-    response = client.post(url("session_note", running.session), too_long)
+    response = client.post(url("session_save", running.session), too_long)
     assert response.status_code == 400
     assert "at most 2000 characters" in response.content.decode()
     for user, status in ((cast.outsider, 404), (cast.reviewer, 403)):
         client.force_login(user)
         data = note_data(running.session, user, "hello")
-        assert client.post(url("session_note", running.session), data).status_code == status
+        assert client.post(url("session_save", running.session), data).status_code == status
     assert not FacilitatorNote.objects.exists()
 
 
 def test_a_stale_note_form_is_refused(client, cast, running):
     client.force_login(cast.peer)
     first = note_data(running.session, cast.peer, "first")
-    client.post(url("session_note", running.session), first)
-    response = client.post(url("session_note", running.session), {**first, "body": "second"})
+    client.post(url("session_save", running.session), first)
+    response = client.post(url("session_save", running.session), {**first, "note-body": "second"})
     assert response.status_code == 400
     assert FacilitatorNote.objects.get().body == "first"
 
@@ -482,7 +664,7 @@ def test_a_commitment_made_at_one_session_shows_at_the_next_check_in(client, cas
     data = commitments_data(
         running, running.session, {"Ana": "Call my sister on Sunday", "Bea": ""}
     )
-    assert client.post(url("session_commitments", running.session), data).status_code == 302
+    assert client.post(url("session_save", running.session), data).status_code == 302
     commitment = Commitment.objects.get()
     assert (commitment.participant, commitment.text) == (
         running.roster[0],
@@ -517,20 +699,18 @@ def test_a_cancelled_session_in_between_does_not_hide_last_commitments(client, c
         assert "Walk daily" in client.get(url("session_detail", next_held)).content.decode()
 
 
-def test_commitments_get_refused_outsider_404_reviewer_403(client, cast, running):
-    client.force_login(cast.peer)
-    assert client.get(url("session_commitments", running.session)).status_code == 405
+def test_commitments_by_outsider_404_reviewer_403(client, cast, running):
     for user, status in ((cast.outsider, 404), (cast.reviewer, 403)):
         client.force_login(user)
         data = commitments_data(running, running.session, {"Ana": "x"})
-        assert client.post(url("session_commitments", running.session), data).status_code == status
+        assert client.post(url("session_save", running.session), data).status_code == status
     assert not Commitment.objects.exists()
 
 
 def test_a_too_long_commitment_is_400_and_nothing_is_saved(client, cast, running):
     client.force_login(cast.peer)
     data = commitments_data(running, running.session, {"Ana": "ok", "Bea": "x" * 301})
-    assert client.post(url("session_commitments", running.session), data).status_code == 400
+    assert client.post(url("session_save", running.session), data).status_code == 400
     assert not Commitment.objects.exists()
 
 
@@ -538,17 +718,17 @@ def test_a_commitment_for_someone_not_enrolled_is_refused(client, cast, running)
     stranger = ParticipantFactory(organization=cast.org)
     client.force_login(cast.peer)
     data = commitments_data(running, running.session, {"Ana": "ok"})
-    data[f"commitment_{stranger.code}"] = "sneaky"
-    assert client.post(url("session_commitments", running.session), data).status_code == 400
+    data[f"commitments-commitment_{stranger.code}"] = "sneaky"
+    assert client.post(url("session_save", running.session), data).status_code == 400
     assert not Commitment.objects.exists()
 
 
 def test_a_stale_commitments_form_is_refused(client, cast, running):
     client.force_login(cast.peer)
     first = commitments_data(running, running.session, {"Ana": "one"})
-    client.post(url("session_commitments", running.session), first)
-    second = {**first, f"commitment_{running.roster[0].code}": "two"}
-    assert client.post(url("session_commitments", running.session), second).status_code == 400
+    client.post(url("session_save", running.session), first)
+    second = {**first, f"commitments-commitment_{running.roster[0].code}": "two"}
+    assert client.post(url("session_save", running.session), second).status_code == 400
     assert Commitment.objects.get().text == "one"
 
 
@@ -557,10 +737,8 @@ def test_a_stale_commitments_form_is_refused(client, cast, running):
 
 def test_marking_held_records_who_and_when(client, cast, running):
     client.force_login(cast.peer)
-    client.post(
-        url("session_attendance", running.session), attendance_data(running, {"Ana": "present"})
-    )
-    response = client.post(url("session_mark_held", running.session))
+    client.post(url("session_save", running.session), attendance_data(running, {"Ana": "present"}))
+    response = client.post(url("session_save", running.session), HELD)
     assert response.status_code == 302
     running.session.refresh_from_db()
     assert running.session.status == Session.Status.HELD
@@ -569,22 +747,20 @@ def test_marking_held_records_who_and_when(client, cast, running):
     assert "Marked held by" in client.get(url("session_detail", running.session)).content.decode()
 
 
-def test_mark_held_get_refused_outsider_404_reviewer_403(client, cast, running):
+def test_mark_held_by_outsider_404_reviewer_403(client, cast, running):
     Attendance.objects.create(
         session=running.session, participant=running.roster[0], status="present"
     )
-    client.force_login(cast.peer)
-    assert client.get(url("session_mark_held", running.session)).status_code == 405
     for user, status in ((cast.outsider, 404), (cast.reviewer, 403)):
         client.force_login(user)
-        assert client.post(url("session_mark_held", running.session)).status_code == status
+        assert client.post(url("session_save", running.session), HELD).status_code == status
     running.session.refresh_from_db()
     assert running.session.status == Session.Status.PLANNED
 
 
 def test_marking_held_with_nobody_present_is_400(client, cast, running):
     client.force_login(cast.peer)
-    response = client.post(url("session_mark_held", running.session))
+    response = client.post(url("session_save", running.session), HELD)
     assert response.status_code == 400
     assert "Take attendance first" in response.content.decode()
     running.session.refresh_from_db()
@@ -594,9 +770,9 @@ def test_marking_held_with_nobody_present_is_400(client, cast, running):
 def test_marking_held_twice_is_refused_and_keeps_the_first(client, cast, running):
     Session.objects.filter(pk=running.session.pk).update(drop_in_count=3)
     client.force_login(cast.peer)
-    client.post(url("session_mark_held", running.session))
+    client.post(url("session_save", running.session), HELD)
     client.force_login(cast.clinician)
-    response = client.post(url("session_mark_held", running.session))
+    response = client.post(url("session_save", running.session), HELD)
     assert response.status_code == 400
     assert escape(str(running_services.ALREADY_HELD)) in response.content.decode()
     running.session.refresh_from_db()
@@ -605,22 +781,18 @@ def test_marking_held_twice_is_refused_and_keeps_the_first(client, cast, running
 
 def test_changes_after_held_are_kept_in_history_with_who_and_when(client, cast, running):
     client.force_login(cast.peer)
-    client.post(
-        url("session_attendance", running.session), attendance_data(running, {"Ana": "present"})
-    )
-    client.post(url("session_log", running.session), log_data(running, check_in_done="on"))
-    client.post(url("session_mark_held", running.session))
+    client.post(url("session_save", running.session), attendance_data(running, {"Ana": "present"}))
+    client.post(url("session_save", running.session), log_data(running, check_in_done="on"))
+    client.post(url("session_save", running.session), HELD)
     held_at = Session.objects.get(pk=running.session.pk).held_at
 
     later = NOW + datetime.timedelta(days=1)
     with time_machine.travel(later):
         client.force_login(cast.clinician)
         correction = attendance_data(running, {"Ana": "excused"})
-        assert (
-            client.post(url("session_attendance", running.session), correction).status_code == 302
-        )
+        assert client.post(url("session_save", running.session), correction).status_code == 302
         relog = log_data(running, check_in_done="on", check_out_done="on")
-        assert client.post(url("session_log", running.session), relog).status_code == 302
+        assert client.post(url("session_save", running.session), relog).status_code == 302
 
     after = Attendance.history.filter(history_date__gt=held_at).get()
     assert (after.status, after.history_user, after.history_type) == (
@@ -665,8 +837,8 @@ def _grow(running: TeamSession, people: int, past_sessions: int) -> Session:
     return running.session
 
 
-# Measured: 15 for a manager and for a facilitator, at both sizes (SQLite and PostgreSQL).
-SESSION_PAGE_QUERY_BUDGET = 15
+# Measured: 16 for a manager and for a facilitator, at both sizes (SQLite and PostgreSQL).
+SESSION_PAGE_QUERY_BUDGET = 16
 
 
 @pytest.mark.parametrize("people,past_sessions", [(3, 1), (40, 12)])
@@ -723,7 +895,6 @@ def _add_adaptation(running, by):
         what="Shorter check-in",
         why="Started late",
         by=by,
-        expected_version=running_services.adaptations_version([]),
     )
 
 
