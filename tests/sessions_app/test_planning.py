@@ -389,7 +389,7 @@ def test_a_cancelled_session_cannot_be_run_or_retopiced(client, cast, plan):
     assert (
         client.post(url("session_retopic", plan.session), {"topic": topic(9).pk}).status_code == 400
     )
-    assert client.post(url("session_mark_held", plan.session)).status_code == 400
+    assert client.post(url("session_save", plan.session), {"mark_held": "1"}).status_code == 400
 
 
 # --- One-off ------------------------------------------------------------------------------
