@@ -25,18 +25,23 @@ from .middleware import user_has_mfa, user_must_use_mfa
 from .models import Invitation, Organization, User
 from .querystring import page_number
 
+ORGANIZATIONS_PER_PAGE = 25
+
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Each role lands where its work is."""
-    memberships = membership_list_for(request.user)
+    """Each role lands where its work is: a platform admin on the organizations, a manager
+    on each organization's next steps (templates/includes/home_manager.html asks
+    sessions_app), facilitators and reviewers on their sessions and reviews."""
+    organizations = None
+    if request.user.is_staff:
+        organizations = Paginator(
+            selectors.organization_list_for_platform_admin(), ORGANIZATIONS_PER_PAGE
+        ).get_page(page_number(request))
     return render(
         request,
         "accounts/home.html",
-        {
-            "memberships": memberships,
-            "managed": [m.organization for m in memberships if m.role == "manager"],
-        },
+        {"memberships": membership_list_for(request.user), "organizations": organizations},
     )
 
 

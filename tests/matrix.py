@@ -190,6 +190,8 @@ class Policy:
     on_get: Expect = METHOD_NOT_ALLOWED
     # Why a body may show the other organization's canary to anyone holding the URL.
     canary_allowed_because: str = ""
+    # Actors (beyond other_org's own) a body may show the canary to, each with the reason.
+    canary_shown_to: Mapping[str, str] = field(default_factory=dict)
 
     def targets(self) -> tuple[Target, ...]:
         if self.url_kwargs is None:

@@ -75,7 +75,10 @@ def _invitation(world: World, organization: Organization | None) -> Kwargs:
 _REFUSED_BEFORE_LOOKUP = By(org=FORBIDDEN, other_org=NOT_FOUND, missing=NOT_FOUND, cross=FORBIDDEN)
 
 POLICY: dict[str, Policy] = {
-    "home": Policy(expect=signed_in(OK)),
+    "home": Policy(
+        expect=signed_in(OK),
+        canary_shown_to={"admin": "a platform admin's home lists every organization"},
+    ),
     # Anyone signed in reads their own account page (nothing of anyone else's).
     "accounts:profile": Policy(expect=signed_in(OK)),
     "healthz": Policy(expect=everyone(OK)),
