@@ -2,14 +2,9 @@
 
 from django import template
 
+from accounts import time_zones
+
 register = template.Library()
 
-
-@register.filter
-def zone_name(zone: str) -> str:
-    """The place, then its region: "America/Argentina/Buenos_Aires" -> "Buenos Aires
-    (America, Argentina)"; a zone without a region ("UTC") as it is."""
-    parts = [part.replace("_", " ") for part in (zone or "").split("/")]
-    if len(parts) < 2:
-        return zone
-    return f"{parts[-1]} ({', '.join(parts[:-1])})"
+# The same names as the time zone selects (accounts.time_zones), so a page and a form agree.
+register.filter("zone_name", time_zones.zone_name)
