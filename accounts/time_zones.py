@@ -101,9 +101,7 @@ def time_zone_choices(*, home_zones: Iterable[str] = (), keep: Iterable[str] = (
     for country in home:
         # The table's order within a country runs east to west: people find theirs by offset.
         own = [zone for zone in zones if country_of.get(zone) == country]
-        choices.append(
-            (country_names.get(country, country), [(z, _place(z, skip=1)) for z in own])
-        )
+        choices.append((country_names.get(country, country), [(z, _place(z, skip=1)) for z in own]))
         listed.update(own)
     for key, label in REGIONS.items():
         group = sorted(

@@ -2,9 +2,8 @@
 
 from django import template
 
-from accounts import time_zones
+# The same names as the time zone selects (accounts.time_zones), so a page and a form agree.
+from accounts.time_zones import zone_name
 
 register = template.Library()
-
-# The same names as the time zone selects (accounts.time_zones), so a page and a form agree.
-register.filter("zone_name", time_zones.zone_name)
+register.filter("zone_name", zone_name)

@@ -184,7 +184,7 @@ class GroupForm(forms.Form):
         # zone the list leaves out stays choosable.
         offered = [group.organization] if group else (organizations or [])
         saved = [group.timezone] if group else [o.timezone for o in offered]
-        self.fields["timezone"].choices = time_zone_choices(
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = time_zone_choices(
             home_zones=[o.timezone for o in offered], keep=saved
         )
         if group is not None:

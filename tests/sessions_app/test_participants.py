@@ -257,9 +257,7 @@ def program_languages(settings):
     settings.PROGRAM_LANGUAGES = ["en", "es", "ht", "vi"]
 
 
-def test_the_programs_languages_come_first_each_by_its_own_name(
-    client, cast, program_languages
-):
+def test_the_programs_languages_come_first_each_by_its_own_name(client, cast, program_languages):
     client.force_login(cast.manager)
     page = client.get(url("participant_create")).content.decode()
     options = select_options(page, "preferred_language")
@@ -311,9 +309,7 @@ def test_a_language_outside_the_programs_can_be_chosen(client, cast, program_lan
 
 
 @pytest.mark.parametrize("code", ["xx", "klingon", "", "es; DROP"])
-def test_an_unknown_language_is_refused_with_a_clear_message_and_nothing_saved(
-    client, cast, code
-):
+def test_an_unknown_language_is_refused_with_a_clear_message_and_nothing_saved(client, cast, code):
     client.force_login(cast.manager)
     response = client.post(url("participant_create"), participant_data(preferred_language=code))
     assert response.status_code == 400
