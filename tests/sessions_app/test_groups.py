@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
+from accounts import time_zones
 from accounts.models import Role
 from sessions_app.forms import common as form_common
 from sessions_app.forms import groups as forms_groups
@@ -495,6 +496,41 @@ def test_an_organization_in_utc_sees_the_regions_and_utc(client, cast):
     page = client.get(url("group_create")).content.decode()
     assert option_groups(page, "timezone") == [*REGIONS, None]
     assert [o.value for o in select_options(page, "timezone") if o.selected] == ["UTC"]
+
+
+def test_a_manager_of_two_organizations_sees_both_countries_first(client, cast):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    second = OrganizationFactory(slug="madrid", timezone="Europe/Madrid")
+    MembershipFactory(user=cast.manager, organization=second, role=Role.MANAGER)
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert set(option_groups(page, "timezone")[:2]) == {"United States", "Spain"}
+    response = client.post(
+        url("group_create"), group_data(organization=str(second.code), timezone="Atlantic/Canary")
+    )
+    assert response.status_code == 302
+    assert Group.objects.get().timezone == "Atlantic/Canary"
+
+
+@pytest.fixture
+def no_zone_table(monkeypatch):
+    """A system whose tz database has no zone.tab (nor the tzdata package)."""
+    monkeypatch.setattr(time_zones, "_tzdata_text", lambda name: None)
+    time_zones._zone_table.cache_clear()
+    yield
+    time_zones._zone_table.cache_clear()
+
+
+def test_without_the_zone_table_every_zone_is_still_listed_by_region(client, cast, no_zone_table):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert option_groups(page, "timezone") == [*REGIONS, None]
+    values = {o.value for o in select_options(page, "timezone")}
+    assert {"America/New_York", "America/Chicago", "UTC"} <= values
+    assert not values & {"US/Eastern", "EST5EDT", "Etc/GMT+5"}
 
 
 def test_a_saved_time_zone_the_list_leaves_out_stays_selectable(client, cast):
