@@ -206,6 +206,14 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages groups meet in and participants speak, offered first (in this order) in
+# the language selects; every other language stays choosable below them. The default:
+# English, Spanish and the languages most spoken at home by people with limited English
+# in the United States, where most partner programs work.
+PROGRAM_LANGUAGES = env.list(
+    "PROGRAM_LANGUAGES",
+    default=["en", "es", "zh-hans", "tl", "vi", "ar", "fr", "ko", "ru", "ht", "pt"],
+)
 # One date style and one clock per language (config/formats/<language>/formats.py):
 # templates name a format ("DATE_FORMAT", "TIME_FORMAT", ...) instead of spelling one out.
 FORMAT_MODULE_PATH = ["config.formats"]

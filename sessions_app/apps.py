@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     verbose_name = _("Groups and sessions")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

@@ -86,6 +86,7 @@ def test_spanish_dates_are_written_with_de(client, cast, evening_session):
     [
         ("America/New_York", "New York (America)"),
         ("America/Argentina/Buenos_Aires", "Buenos Aires (America, Argentina)"),
+        ("Indian/Maldives", "Maldives (Indian Ocean)"),
         ("UTC", "UTC"),
     ],
 )

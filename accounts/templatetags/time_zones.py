@@ -2,14 +2,8 @@
 
 from django import template
 
+# The same names as the time zone selects (accounts.time_zones), so a page and a form agree.
+from accounts.time_zones import zone_name
+
 register = template.Library()
-
-
-@register.filter
-def zone_name(zone: str) -> str:
-    """The place, then its region: "America/Argentina/Buenos_Aires" -> "Buenos Aires
-    (America, Argentina)"; a zone without a region ("UTC") as it is."""
-    parts = [part.replace("_", " ") for part in (zone or "").split("/")]
-    if len(parts) < 2:
-        return zone
-    return f"{parts[-1]} ({', '.join(parts[:-1])})"
+register.filter("zone_name", zone_name)

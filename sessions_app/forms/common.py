@@ -1,19 +1,103 @@
 """What the forms of several sessions_app features share: date and time widgets, the
-language list, and the enrollment fields (a group's page and a participant's page both
+language select, and the enrollment fields (a group's page and a participant's page both
 enroll people)."""
 
-from typing import cast
+import unicodedata
+from functools import partial
+from typing import Any, cast
 
 from django import forms
-from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
+from django.conf import settings
+from django.conf.global_settings import LANGUAGES as DJANGO_LANGUAGES
+from django.utils.functional import Promise
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGE_CHOICES = sorted(ALL_LANGUAGES, key=lambda item: str(item[1]))
+# Languages programs serve that Django's list lacks: code -> (name, name in the language).
+MORE_LANGUAGES: dict[str, tuple[Promise, str]] = {
+    "ht": (_("Haitian Creole"), "Kreyòl ayisyen"),
+    "tl": (_("Tagalog"), "Tagalog"),
+}
+KNOWN_LANGUAGES = frozenset(code for code, _name in DJANGO_LANGUAGES) | MORE_LANGUAGES.keys()
+LANGUAGE_UNKNOWN = _("Choose a language from the list.")
+
+
+def _names(code: str) -> tuple[str, str] | None:
+    """(name in the current language, name in the language itself), or None if unknown."""
+    if code in MORE_LANGUAGES:
+        name, local = MORE_LANGUAGES[code]
+        return str(name), local
+    try:
+        info = get_language_info(code)
+    except KeyError:
+        return None
+    # Django writes some in lower case ("español"), and some with combining accents.
+    local = unicodedata.normalize("NFC", info["name_local"])
+    return str(info["name_translated"]), local[:1].upper() + local[1:]
 
 
 def language_name(code: str) -> str:
-    """A language's name from its code (the code itself when unknown)."""
-    return str(dict(LANGUAGE_CHOICES).get(code, code))
+    """A language's name in that language ("Español"); the code itself when unknown."""
+    names = _names(code)
+    return names[1] if names else code
+
+
+def _label(code: str, *, local_first: bool) -> str:
+    names = _names(code)
+    if names is None:
+        return code
+    translated, local = names
+    if translated.casefold() == local.casefold():
+        return local
+    return f"{local} ({translated})" if local_first else f"{translated} ({local})"
+
+
+def program_languages() -> list[str]:
+    """The languages this deployment's groups meet in (settings.PROGRAM_LANGUAGES)."""
+    return [code for code in dict.fromkeys(settings.PROGRAM_LANGUAGES) if code in KNOWN_LANGUAGES]
+
+
+def _sort_key(label: str) -> str:
+    # "Árabe" sorts with the A's, as a Spanish reader expects.
+    decomposed = unicodedata.normalize("NFKD", label.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def language_choices(*, keep: str = "") -> list[tuple[Any, Any]]:
+    """The program's languages first, each by its own name ("Español (Spanish)"), then
+    every other language. A saved code that is not known comes first, so saving the form
+    again keeps it."""
+    program = program_languages()
+    # The long list is read by staff looking for a name they know: in their language and
+    # alphabetical, so the select's type-to-find works ("Ger" finds "German (Deutsch)").
+    others = sorted(
+        ((code, _label(code, local_first=False)) for code in KNOWN_LANGUAGES - set(program)),
+        key=lambda choice: _sort_key(choice[1]),
+    )
+    choices: list[tuple[Any, Any]] = [
+        (_("Languages of this program"), [(c, _label(c, local_first=True)) for c in program]),
+        (_("Other languages"), others),
+    ]
+    if keep and keep not in KNOWN_LANGUAGES:
+        choices.insert(0, (keep, keep))
+    return choices
+
+
+def _first_program_language() -> str:
+    return next(iter(program_languages()), settings.LANGUAGE_CODE)
+
+
+class LanguageField(forms.ChoiceField):
+    """A language select. Its choices are built each time they are read, so the names
+    follow the page's language; `keep` adds a saved code the list no longer has."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", _first_program_language)
+        kwargs.setdefault("error_messages", {"invalid_choice": LANGUAGE_UNKNOWN})
+        super().__init__(choices=language_choices, **kwargs)
+
+    def keep(self, code: str) -> None:
+        self.choices = partial(language_choices, keep=code)
 
 
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -5,8 +5,8 @@ constants."""
 
 import re
 from datetime import date
-from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PlainTextField
 from accounts.models import Organization, User
+from accounts.time_zones import time_zone_choices
 from curriculum.models import Topic
 
 from ..models import (
@@ -31,10 +32,10 @@ from ..models import (
     latest_plannable_day,
 )
 from ..selectors.groups import facilitators_to_assign, participants_to_enroll
-from ..services.groups import END_TOO_FAR_AHEAD, START_DATE_IN_PAST
+from ..services.groups import END_TOO_FAR_AHEAD, START_DATE_IN_PAST, UNKNOWN_TIME_ZONE
 from .common import (
-    LANGUAGE_CHOICES,
     DateInput,
+    LanguageField,
     TimeInput,
     joined_on_field,
     late_join_field,
@@ -54,7 +55,6 @@ TOPIC_NUMBER_UNKNOWN = _("There is no topic %(number)s. The topics are numbered 
 TOPIC_SEQUENCE_TOO_LONG = _("Plan at most %(max)s sessions' topics at a time.")
 
 MAX_SEQUENCE = 200
-TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
 # --- Topic sequence ----------------------------------------------------------------------
@@ -120,7 +120,7 @@ class GroupForm(forms.Form):
         assume_scheme="https",
         help_text=_("For virtual and hybrid groups."),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, initial="en")
+    language = LanguageField(label=_("Language"))
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Meets on"),
         choices=sorted(WEEKDAYS.items()),
@@ -129,7 +129,9 @@ class GroupForm(forms.Form):
         error_messages={"required": NO_WEEKDAY},
     )
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"), error_messages={"invalid_choice": UNKNOWN_TIME_ZONE}
+    )
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes"), min_value=15, max_value=SESSION_MAX_MINUTES, initial=90
     )
@@ -178,6 +180,15 @@ class GroupForm(forms.Form):
         self.chosen_organization: Organization | None = (
             group.organization if group else (organizations[0] if organizations else None)
         )
+        # The zones of the organization's country first (of each one offered); a saved
+        # zone the list leaves out stays choosable.
+        offered = [group.organization] if group else (organizations or [])
+        saved = [group.timezone] if group else [o.timezone for o in offered]
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = time_zone_choices(
+            home_zones=[o.timezone for o in offered], keep=saved
+        )
+        if group is not None:
+            cast(LanguageField, self.fields["language"]).keep(group.language)
         if group is None and self.chosen_organization is not None:
             self.fields["timezone"].initial = self.chosen_organization.timezone
             self.fields["topic_sequence"].initial = format_topic_numbers(

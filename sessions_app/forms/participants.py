@@ -3,7 +3,7 @@ optional contact details for reminders, joining a group, archiving. They validat
 normalise; services write. Messages that tests assert on are module constants."""
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from accounts.models import Organization
 from ..models import Enrollment, Group, Participant
 from ..selectors.participants import groups_to_join
 from ..services.participants import CONTACT_NEEDED_FOR_REMINDERS
-from .common import LANGUAGE_CHOICES, joined_on_field, model_choices
+from .common import LanguageField, joined_on_field, model_choices
 
 PHONE_INVALID = _("Write a phone number with digits only, spaces or dashes, and + for abroad.")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ().\-]{4,30}$")
@@ -31,9 +31,7 @@ class ParticipantForm(forms.Form):
             "Whatever the person wants to be called; initials are fine. Never a legal name."
         ),
     )
-    preferred_language = forms.ChoiceField(
-        label=_("Preferred language"), choices=LANGUAGE_CHOICES, initial="en"
-    )
+    preferred_language = LanguageField(label=_("Preferred language"))
     reminder_opt_in = forms.BooleanField(label=_("Wants reminders before sessions"), required=False)
     contact_email = forms.EmailField(
         label=_("Email for reminders (optional)"),
@@ -47,6 +45,12 @@ class ParticipantForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         help_text=_("Only if they want reminders. Stored encrypted; shown only to managers."),
     )
+
+    def __init__(self, *args: Any, participant: Participant | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if participant is not None:
+            field = self.fields["preferred_language"]
+            cast(LanguageField, field).keep(participant.preferred_language)
 
     @classmethod
     def initial_for(cls, participant: Participant) -> dict[str, Any]:

@@ -103,9 +103,11 @@ def participant_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpRes
 def participant_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
     if request.method == "GET":
-        form = ParticipantForm(initial=ParticipantForm.initial_for(participant))
+        form = ParticipantForm(
+            initial=ParticipantForm.initial_for(participant), participant=participant
+        )
         return _form_page(request, form, participant=participant)
-    form = ParticipantForm(request.POST)
+    form = ParticipantForm(request.POST, participant=participant)
     if form.is_valid():
         try:
             services.participant_update(

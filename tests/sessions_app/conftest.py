@@ -1,6 +1,7 @@
 """sessions_app's fixtures: a group's team, today's session being run, a held session with
 its attendance and recording consent; and the helpers the feature tests share (WAV bytes,
-uploads, private storage in tmp_path, a frozen clock).
+uploads, private storage in tmp_path, a frozen clock, a select's options as a page shows
+them).
 
 The shapes are dataclasses so a test says `held.consents["Sam"]`, not `world.x`. The
 permission matrix has its own worlds (records_world.py, sessions_world.py); nothing here
@@ -10,6 +11,7 @@ imports them.
 import datetime
 import struct
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,59 @@ def upload(
 ) -> SimpleUploadedFile:
     """A file as a browser would post it (default: a small WAV recording)."""
     return SimpleUploadedFile(name, wav() if content is None else content, content_type)
+
+
+# --- A select as a page shows it ------------------------------------------------------------
+
+
+@dataclass
+class Option:
+    group: str | None  # the label of its <optgroup>, None outside one
+    value: str
+    text: str
+    selected: bool
+
+
+class _SelectReader(HTMLParser):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.inside = False
+        self.group: str | None = None
+        self.options: list[Option] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "select":
+            # By id: the page's own language switcher is a select named "language" too.
+            self.inside = values.get("id") == f"id_{self.name}"
+        elif self.inside and tag == "optgroup":
+            self.group = values.get("label")
+        elif self.inside and tag == "option":
+            option = Option(self.group, values.get("value") or "", "", "selected" in values)
+            self.options.append(option)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.inside = False
+        elif tag == "optgroup":
+            self.group = None
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and self.options and data.strip():
+            self.options[-1].text += data.strip()
+
+
+def select_options(page: str, name: str) -> list[Option]:
+    """The options of form field `name`'s select on a page, in order, with their groups."""
+    reader = _SelectReader(name)
+    reader.feed(page)
+    return reader.options
+
+
+def option_groups(page: str, name: str) -> list[str | None]:
+    """The groups of a select, in order (None for options outside a group)."""
+    return list(dict.fromkeys(option.group for option in select_options(page, name)))
 
 
 # --- Groups -------------------------------------------------------------------------------

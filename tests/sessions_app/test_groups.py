@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 
+from accounts import time_zones
 from accounts.models import Role
+from sessions_app.forms import common as form_common
 from sessions_app.forms import groups as forms_groups
 from sessions_app.models import (
     GROUP_CAPACITY_MAX,
@@ -46,7 +48,7 @@ from tests.factories import (
     SessionFactory,
     member,
 )
-from tests.sessions_app.conftest import planned_group
+from tests.sessions_app.conftest import option_groups, planned_group, select_options
 
 # A Monday, noon UTC, frozen.
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
@@ -175,6 +177,10 @@ def test_virtual_group_needs_only_a_link(client, cast):
         ({"topic_sequence": "1, two"}, "topic_sequence", "is not a topic number"),
         ({"topic_sequence": "5-3"}, "topic_sequence", "is not a topic number"),
         ({"topic_sequence": "1-25, " * 9}, "topic_sequence", "Plan at most 200"),
+        ({"language": "xx"}, "language", form_common.LANGUAGE_UNKNOWN),
+        ({"timezone": "Mars/Olympus_Mons"}, "timezone", group_services.UNKNOWN_TIME_ZONE),
+        ({"timezone": "US/Central"}, "timezone", group_services.UNKNOWN_TIME_ZONE),
+        ({"timezone": "Etc/GMT+6"}, "timezone", group_services.UNKNOWN_TIME_ZONE),
     ],
 )
 def test_invalid_group_is_refused_with_a_clear_message_and_nothing_saved(
@@ -410,6 +416,166 @@ def test_a_past_start_date_may_stay_but_may_not_be_moved_into_the_past(client, c
     assert str(group_services.START_DATE_IN_PAST) in response.content.decode()
     group.refresh_from_db()
     assert group.start_date == TODAY - datetime.timedelta(days=30)
+
+
+# --- Choices: the group's language and time zone ---------------------------------------------
+
+
+REGIONS = [
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic Ocean",
+    "Australia",
+    "Europe",
+    "Indian Ocean",
+    "Pacific Ocean",
+]
+
+
+def test_the_time_zone_select_starts_with_the_organizations_country(client, cast):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    options = select_options(page, "timezone")
+    assert option_groups(page, "timezone") == ["United States", *REGIONS, None]
+    home = {o.value: o.text for o in options if o.group == "United States"}
+    assert home["America/New_York"] == "New York"
+    assert home["America/Chicago"] == "Chicago"
+    assert home["America/Indiana/Indianapolis"] == "Indiana / Indianapolis"
+    assert home["Pacific/Honolulu"] == "Honolulu"
+    assert "America/Mexico_City" not in home
+    assert [o.value for o in options if o.selected] == ["America/New_York"]
+    # Each zone once: the country's are not repeated under their region.
+    values = [o.value for o in options]
+    assert len(values) == len(set(values))
+    america = {o.value: o.text for o in options if o.group == "America"}
+    assert america["America/Argentina/Buenos_Aires"] == "Argentina / Buenos Aires"
+    assert "America/Toronto" in america
+    assert "America/Chicago" not in america
+
+
+def test_the_time_zone_select_leaves_out_legacy_aliases_except_utc(client, cast):
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    values = {o.value for o in select_options(page, "timezone")}
+    assert "UTC" in values
+    assert "Europe/London" in values
+    aliases = {"US/Eastern", "EST5EDT", "GMT", "Etc/UTC", "Etc/GMT+5", "America/Buenos_Aires"}
+    assert not values & aliases
+    assert all("/" in value for value in values - {"UTC"})
+    assert {value.split("/")[0] for value in values - {"UTC"}} <= {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+
+
+def test_an_organization_elsewhere_sees_its_own_country_first(client, cast):
+    cast.org.timezone = "Europe/Madrid"
+    cast.org.save()
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert option_groups(page, "timezone")[0] == "Spain"
+    home = [o.value for o in select_options(page, "timezone") if o.group == "Spain"]
+    assert home == ["Europe/Madrid", "Africa/Ceuta", "Atlantic/Canary"]
+
+
+def test_an_organization_in_utc_sees_the_regions_and_utc(client, cast):
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert option_groups(page, "timezone") == [*REGIONS, None]
+    assert [o.value for o in select_options(page, "timezone") if o.selected] == ["UTC"]
+
+
+def test_a_manager_of_two_organizations_sees_both_countries_first(client, cast):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    second = OrganizationFactory(slug="madrid", timezone="Europe/Madrid")
+    MembershipFactory(user=cast.manager, organization=second, role=Role.MANAGER)
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert set(option_groups(page, "timezone")[:2]) == {"United States", "Spain"}
+    response = client.post(
+        url("group_create"), group_data(organization=str(second.code), timezone="Atlantic/Canary")
+    )
+    assert response.status_code == 302
+    assert Group.objects.get().timezone == "Atlantic/Canary"
+
+
+@pytest.fixture
+def no_zone_table(monkeypatch):
+    """A system whose tz database has no zone.tab (nor the tzdata package)."""
+    monkeypatch.setattr(time_zones, "_tzdata_text", lambda name: None)
+    time_zones._zone_table.cache_clear()
+    yield
+    time_zones._zone_table.cache_clear()
+
+
+def test_without_the_zone_table_every_zone_is_still_listed_by_region(client, cast, no_zone_table):
+    cast.org.timezone = "America/New_York"
+    cast.org.save()
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    assert option_groups(page, "timezone") == [*REGIONS, None]
+    values = {o.value for o in select_options(page, "timezone")}
+    assert {"America/New_York", "America/Chicago", "UTC"} <= values
+    assert not values & {"US/Eastern", "EST5EDT", "Etc/GMT+5"}
+
+
+def test_a_saved_time_zone_the_list_leaves_out_stays_selectable(client, cast):
+    group = planned_group(cast.org, timezone="US/Central")
+    client.force_login(cast.manager)
+    page = client.get(url("group_edit", code=group.code)).content.decode()
+    first = select_options(page, "timezone")[0]
+    assert (first.value, first.text, first.selected) == ("US/Central", "Central (US)", True)
+    response = client.post(url("group_edit", code=group.code), _edit_data(group, name="Renamed"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.name, group.timezone) == ("Renamed", "US/Central")
+    # Kept for this group only: a new group cannot take it.
+    response = client.post(url("group_create"), group_data(timezone="US/Central"))
+    assert response.status_code == 400
+    assert str(group_services.UNKNOWN_TIME_ZONE) in response.content.decode()
+
+
+def test_the_group_language_select_offers_the_programs_languages_first(client, cast, settings):
+    settings.PROGRAM_LANGUAGES = ["es", "en", "tl"]
+    client.force_login(cast.manager)
+    page = client.get(url("group_create")).content.decode()
+    options = select_options(page, "language")
+    program = [(o.value, o.text) for o in options if o.group == "Languages of this program"]
+    assert program == [("es", "Español (Spanish)"), ("en", "English"), ("tl", "Tagalog")]
+    # The first of the program's languages is the default for a new group.
+    assert [o.value for o in options if o.selected] == ["es"]
+    assert "fr" in {o.value for o in options if o.group == "Other languages"}
+
+
+def test_a_group_can_meet_in_another_language_and_keeps_a_saved_one(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(url("group_create"), group_data(language="uk"))
+    assert response.status_code == 302
+    group = Group.objects.get()
+    assert group.language == "uk"
+    assert "Українська" in client.get(url("group_detail", code=group.code)).content.decode()
+    Group.objects.filter(pk=group.pk).update(language="quc")  # set some other way
+    group.refresh_from_db()
+    page = client.get(url("group_edit", code=group.code)).content.decode()
+    assert [o.value for o in select_options(page, "language") if o.selected] == ["quc"]
+    response = client.post(url("group_edit", code=group.code), _edit_data(group, name="Renamed"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.name, group.language) == ("Renamed", "quc")
 
 
 # --- Archive ------------------------------------------------------------------------------

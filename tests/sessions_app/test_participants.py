@@ -15,6 +15,7 @@ from django.urls import reverse
 from encrypted_model_fields import fields as encrypted_fields
 
 from accounts.models import Role
+from sessions_app.forms import common as form_common
 from sessions_app.forms import participants as participant_forms
 from sessions_app.models import Enrollment, Group, Participant
 from sessions_app.services import participants as participant_services
@@ -25,7 +26,7 @@ from tests.factories import (
     OrganizationFactory,
     ParticipantFactory,
 )
-from tests.sessions_app.conftest import planned_group
+from tests.sessions_app.conftest import option_groups, planned_group, select_options
 
 EMAIL = "river.stone@example.org"
 PHONE = "+1 555 010 4477"
@@ -246,6 +247,120 @@ def test_a_group_of_another_organization_is_not_a_choice(client, cast):
     )
     assert response.status_code == 400
     assert not Enrollment.objects.exists()
+
+
+# --- Languages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def program_languages(settings):
+    settings.PROGRAM_LANGUAGES = ["en", "es", "ht", "vi"]
+
+
+def test_the_programs_languages_come_first_each_by_its_own_name(client, cast, program_languages):
+    client.force_login(cast.manager)
+    page = client.get(url("participant_create")).content.decode()
+    options = select_options(page, "preferred_language")
+    assert option_groups(page, "preferred_language") == [
+        "Languages of this program",
+        "Other languages",
+    ]
+    first = [(o.value, o.text) for o in options if o.group == "Languages of this program"]
+    assert first == [
+        ("en", "English"),
+        ("es", "Español (Spanish)"),
+        ("ht", "Kreyòl ayisyen (Haitian Creole)"),
+        ("vi", "Tiếng Việt (Vietnamese)"),
+    ]
+    assert [o.value for o in options if o.selected] == ["en"]
+    # Every other language follows, once, by the name a reader of the page knows.
+    others = [(o.value, o.text) for o in options if o.group == "Other languages"]
+    assert ("de", "German (Deutsch)") in others
+    assert not {"en", "es", "ht", "vi"} & {value for value, _text in others}
+    assert [text for _value, text in others] == sorted(text for _value, text in others)
+
+
+def test_in_spanish_the_names_follow_the_page(client, cast, program_languages):
+    client.force_login(cast.manager)
+    page = client.get(url("participant_create"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    options = select_options(page, "preferred_language")
+    assert option_groups(page, "preferred_language") == [
+        "Idiomas de este programa",
+        "Otros idiomas",
+    ]
+    first = {o.value: o.text for o in options if o.group == "Idiomas de este programa"}
+    assert first["en"] == "English (Inglés)"
+    assert first["es"] == "Español"
+    assert first["ht"] == "Kreyòl ayisyen (Criollo haitiano)"
+    others = [o.text for o in options if o.group == "Otros idiomas"]
+    # "Árabe" sorts with the A's, not after the Z's.
+    first_b = next(i for i, text in enumerate(others) if text.startswith("B"))
+    assert others.index("Árabe (العربيّة)") < first_b
+
+
+def test_a_language_outside_the_programs_can_be_chosen(client, cast, program_languages):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data(preferred_language="de"))
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.preferred_language == "de"
+    page = client.get(url("participant_detail", code=participant.code)).content.decode()
+    assert "Deutsch" in page
+
+
+@pytest.mark.parametrize("code", ["xx", "klingon", "", "es; DROP"])
+def test_an_unknown_language_is_refused_with_a_clear_message_and_nothing_saved(client, cast, code):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data(preferred_language=code))
+    assert response.status_code == 400
+    errors = response.context["form"].errors["preferred_language"]
+    expected = "This field is required." if not code else str(form_common.LANGUAGE_UNKNOWN)
+    assert errors == [expected]
+    assert expected in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize("saved", ["de", "quc"])
+def test_a_saved_language_outside_the_list_is_shown_and_kept(
+    client, cast, program_languages, saved
+):
+    # "de" is among the other languages; "quc" (K'iche') is no language the list knows,
+    # set some other way: editing the participant keeps it all the same.
+    participant = ParticipantFactory(organization=cast.org, preferred_language=saved)
+    client.force_login(cast.manager)
+    page = client.get(url("participant_edit", code=participant.code)).content.decode()
+    selected = [o.value for o in select_options(page, "preferred_language") if o.selected]
+    assert selected == [saved]
+    response = client.post(
+        url("participant_edit", code=participant.code),
+        {"display_name": "Renamed", "preferred_language": saved},
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.display_name, participant.preferred_language) == ("Renamed", saved)
+
+
+def test_an_unknown_code_kept_for_one_participant_is_no_choice_for_another(client, cast):
+    ParticipantFactory(organization=cast.org, preferred_language="quc")
+    other = ParticipantFactory(organization=cast.org, preferred_language="en")
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_edit", code=other.code),
+        {"display_name": "Renamed", "preferred_language": "quc"},
+    )
+    assert response.status_code == 400
+    other.refresh_from_db()
+    assert other.preferred_language == "en"
+
+
+def test_the_participant_page_names_the_language_in_that_language(client, cast):
+    participant = ParticipantFactory(organization=cast.org, preferred_language="es")
+    client.force_login(cast.manager)
+    page = client.get(url("participant_detail", code=participant.code)).content.decode()
+    assert "Español" in page
+    assert form_common.language_name("zh-hans") == "简体中文"
+    assert form_common.language_name("ht") == "Kreyòl ayisyen"
+    assert form_common.language_name("quc") == "quc"
 
 
 # --- Who may act --------------------------------------------------------------------------
