@@ -85,6 +85,27 @@ def format_topic_numbers(numbers: list[int]) -> str:
 
 
 class GroupForm(forms.Form):
+    # The order of the page (templates/sessions_app/groups/form.html), which the error
+    # summary follows.
+    field_order = [
+        "organization",
+        "name",
+        "format",
+        "admission",
+        "capacity",
+        "language",
+        "modality",
+        "location",
+        "meeting_link",
+        "weekdays",
+        "start_time",
+        "duration_minutes",
+        "timezone",
+        "start_date",
+        "end_date",
+        "topic_sequence",
+    ]
+
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none(), to_field_name="code"
     )

@@ -34,7 +34,6 @@ def _consent_screen(
     session: Session,
     *,
     bound: ConsentCaptureForm | None = None,
-    error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     rows = consent_list_for_session(session=session)
@@ -63,7 +62,8 @@ def _consent_screen(
             "consent_forms": list(forms_shown.values()),
             "lacking": lacking,
             "ready": session.is_held and not lacking and not session.drop_in_count,
-            "error": error,
+            # The answer refused, for the page's error summary.
+            "bound": bound,
             "States": ConsentState,
         },
         status=status,
@@ -112,14 +112,7 @@ def consent_capture(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespon
         else:
             messages.success(request, _("Saved for %(name)s.") % {"name": participant.display_name})
             return redirect("sessions_app:consent_screen", code=session.code)
-    message = " ".join(str(e) for e in form.non_field_errors())
-    return _consent_screen(
-        request,
-        session,
-        bound=form,
-        error=message or _("Check the answer and try again."),
-        status=400,
-    )
+    return _consent_screen(request, session, bound=form, status=400)
 
 
 @login_required

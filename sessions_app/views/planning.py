@@ -72,6 +72,10 @@ def _render_plan(
         ),
     }
     forms.update(bound or {})
+    for name, form in forms.items():
+        # Four forms share field names on one page: each its own ids, so labels and the
+        # error summary's links reach the right field.
+        form.auto_id = f"id_{name}_%s"
     return render(
         request,
         "sessions_app/planning/plan.html",
