@@ -92,17 +92,18 @@ def test_a_save_far_down_the_session_page_shows_its_message_in_view(page, demo):
         "link", name=re.compile(re.escape(OPEN_GROUP))
     ).click()
 
-    # The log is well below the first screen; its save returns the page scrolled to it.
+    # "After the session" is well below the first screen; its Save returns the page
+    # scrolled to it.
     page.get_by_label("Actual length in minutes").fill("85")
-    page.get_by_role("button", name="Save log").click()
-    page.wait_for_url(re.compile(r"#log$"))
+    page.locator("#after").get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"#after$"))
     region = page.get_by_test_id("status-messages")
-    message = region.get_by_text("Session log saved.")
+    message = region.get_by_text("Session saved.")
     expect(message).to_be_visible()
     assert in_viewport(message)
     # Bootstrap scrolls to the anchor smoothly: once there, the message is still in view.
     page.wait_for_function(
-        "() => Math.abs(document.getElementById('log').getBoundingClientRect().top) < 50"
+        "() => Math.abs(document.getElementById('after').getBoundingClientRect().top) < 50"
     )
     assert page.evaluate("window.scrollY") > PHONE["height"]
     assert in_viewport(message)

@@ -230,6 +230,11 @@ def test_a_refused_part_saves_nothing_and_keeps_every_tap_on_the_page(client, ca
     assert response.status_code == 400
     body = response.content.decode()
     assert "greater than or equal to 1" in body
+    # The summary at the top takes the focus and links to the field to correct.
+    tag = re.search(r'<div[^>]*data-testid="error-summary"[^>]*>', body)
+    assert tag and "autofocus" in tag.group(0) and 'tabindex="-1"' in tag.group(0)
+    assert 'href="#id_log-actual_length_minutes"' in body[tag.start() :]
+    assert 'id="id_log-actual_length_minutes"' in body
     # Nothing saved, and what was tapped and typed is still on the page.
     assert not Attendance.objects.exists()
     assert not SessionLog.objects.exists() and not FacilitatorNote.objects.exists()
