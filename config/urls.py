@@ -1,13 +1,15 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
 
 # Django admin signs in through allauth, so MFA and rate limits apply there too.
 admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "Seeking Safety administration"
+admin.site.site_header = _("Seeking Safety administration")
+admin.site.site_title = _("Seeking Safety administration")
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),

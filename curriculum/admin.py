@@ -1,10 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_widgets import LabelledDateTimeAdmin
+
 from .models import ContentArea, Topic, TopicMaterial
 
 
-class TopicMaterialInline(admin.StackedInline):
+class TopicMaterialInline(LabelledDateTimeAdmin, admin.StackedInline):
     model = TopicMaterial
     extra = 0
     fields = [
@@ -21,13 +23,13 @@ class TopicMaterialInline(admin.StackedInline):
 
 
 @admin.register(ContentArea)
-class ContentAreaAdmin(admin.ModelAdmin):
+class ContentAreaAdmin(LabelledDateTimeAdmin, admin.ModelAdmin):
     list_display = ["name", "key", "order"]
     ordering = ["order"]
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["order", "title", "content_area", "includes_case_management", "is_active"]
     list_display_links = ["title"]
     list_filter = ["content_area", "is_active", "includes_case_management"]
@@ -37,7 +39,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TopicMaterial)
-class TopicMaterialAdmin(SimpleHistoryAdmin):
+class TopicMaterialAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["title", "topic", "kind", "language", "audience", "organization", "order"]
     list_filter = ["kind", "language", "audience", "organization", "topic__content_area"]
     search_fields = ["title", "body", "topic__title"]

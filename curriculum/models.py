@@ -18,13 +18,15 @@ class ContentArea(models.Model):
         INTERPERSONAL = "interpersonal", _("Interpersonal")
         COMBINATION = "combination", _("Combination")
 
-    key = models.CharField(max_length=20, choices=Key.choices, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
+    key = models.CharField(_("key"), max_length=20, choices=Key.choices, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("content area")
+        verbose_name_plural = _("content areas")
 
     def __str__(self) -> str:
         return self.name
@@ -37,21 +39,28 @@ class TopicQuerySet(models.QuerySet["Topic"]):
 
 class Topic(models.Model):
     order = models.PositiveSmallIntegerField(
-        unique=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("number"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
-    title = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
-    content_area = models.ForeignKey(ContentArea, on_delete=models.PROTECT, related_name="topics")
-    includes_case_management = models.BooleanField(default=False)
+    title = models.CharField(_("title"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    content_area = models.ForeignKey(
+        ContentArea,
+        on_delete=models.PROTECT,
+        related_name="topics",
+        verbose_name=_("content area"),
+    )
+    includes_case_management = models.BooleanField(_("includes case management"), default=False)
     summary = models.TextField(_("plain-language summary"), blank=True)
     goals = models.TextField(_("goals"), blank=True, help_text=_("One goal per line."))
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("offered"), default=True)
 
     history = HistoricalRecords()
     objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
@@ -79,37 +88,43 @@ class TopicMaterial(models.Model):
         FACILITATORS = "facilitators", _("Facilitators")
         PARTICIPANTS = "participants", _("Participants")
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="materials")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=200)
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="materials", verbose_name=_("topic")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
     page_reference = models.CharField(
         _("page"), max_length=40, blank=True, help_text=_("For references: the page number only.")
     )
-    language = models.CharField(max_length=10, default="en")
+    language = models.CharField(_("language"), max_length=10, default="en")
     audience = models.CharField(
-        max_length=20, choices=Audience.choices, default=Audience.FACILITATORS
+        _("audience"), max_length=20, choices=Audience.choices, default=Audience.FACILITATORS
     )
     body = models.TextField(
+        _("text"),
         blank=True,
         help_text=_("Text the organization wrote itself. Never paste text from the book."),
     )
-    file = models.FileField(upload_to="materials/", blank=True, storage=private_storage)
+    file = models.FileField(_("file"), upload_to="materials/", blank=True, storage=private_storage)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="topic_materials",
+        verbose_name=_("organization"),
         help_text=_("Blank: shared with every organization."),
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
     objects = TopicMaterialQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic__order", "order", "title"]
+        verbose_name = _("topic material")
+        verbose_name_plural = _("topic materials")
         constraints = [
             # References point at licensed text; they must never carry text of their own.
             models.CheckConstraint(

@@ -6,11 +6,13 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin_widgets import LabelledDateTimeAdmin
+
 from .models import Consent, ConsentForm, Group, Participant, Recording, Session
 from .selectors.participants import participant_name_clashes
 
 
-class ViewOnlyAdmin(SimpleHistoryAdmin):
+class ViewOnlyAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     """Rows whose changes carry rules (append-only consent, invariant 4 on recordings, the
     held state of a session) change only through sessions_app's services; admin shows them."""
 
@@ -25,7 +27,7 @@ class ViewOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ConsentForm)
-class ConsentFormAdmin(SimpleHistoryAdmin):
+class ConsentFormAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["kind", "version", "language", "organization", "purpose", "created_at"]
     list_filter = ["kind", "language", "organization"]
     search_fields = ["purpose", "text"]
@@ -38,14 +40,14 @@ class ConsentFormAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin):
+class GroupAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "organization", "format", "admission", "modality", "start_date"]
     list_filter = ["organization", "format", "admission", "modality"]
     search_fields = ["name"]
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["display_name", "organization", "preferred_language", "created_on"]
     list_filter = ["organization"]
     search_fields = ["display_name"]

@@ -1,9 +1,11 @@
 """Demo groups, participants and sessions for `seed_demo`: safe to run again.
 
-Two groups (one open and in person, one closed and virtual), their participants, a few
-held sessions with attendance, logs, adaptations and commitments, recording consents on
-a shared consent form written for this project, and upcoming sessions, one of them today
-for the demo peer facilitator (the browser test runs it).
+Three groups (one open and in person, one closed and virtual, and one in Spanish whose
+participants prefer Spanish, so the Spanish pages and consent form are exercised), their
+participants, a few held sessions with attendance, logs, adaptations and commitments,
+recording consents on shared consent forms written for this project (English and
+Spanish: each person signs the one in their language), and upcoming sessions, one of
+them today for the demo peer facilitator (the browser test runs it).
 
 Running it twice leaves the same rows: every row is looked up before it is created, and
 nothing that exists is saved again (each save would add a history row). On a later day it
@@ -42,12 +44,15 @@ CLINICIAN = "clinician@demo.example"
 
 OPEN_GROUP = "Evening circle (in person, open)"
 CLOSED_GROUP = "Midday group (online, closed)"
+# Named by the organization in the group's own language.
+SPANISH_GROUP = "Grupo de la mañana (en español, presencial)"
 
 # Chosen names or initials only, as participants give them.
 OPEN_PARTICIPANTS = [("A.M.", "en"), ("Bea", "en"), ("C.J.", "en"), ("Dee", "en")]
 OPEN_PARTICIPANTS += [("Esperanza", "es"), ("F.", "en")]
 LATE_JOINER = ("Gigi", "en")  # joins the open group a week ago: on later sessions only
 CLOSED_PARTICIPANTS = [("Hana", "en"), ("I.K.", "en"), ("Jo", "en"), ("Kay", "en")]
+SPANISH_PARTICIPANTS = [("Lucía", "es"), ("Marisol", "es"), ("Rosa", "es"), ("Inés", "es")]
 
 # Written for this project; never text from the Seeking Safety book.
 CONSENT_PURPOSE = (
@@ -65,6 +70,24 @@ facilitator feedback. It is not about you, and it is never shared with anyone el
   facilitator, and the recording is deleted.
 - Recordings are kept in a locked place and deleted once the review is done.
 - Please do not share details of your own story during a recorded session.
+"""
+
+CONSENT_PURPOSE_ES = (
+    "Grabar una sesión de grupo para que una persona revisora capacitada dé su opinión a "
+    "quien facilita (certificación y revisión entre pares)."
+)
+CONSENT_TEXT_ES = """\
+Nos gustaría grabar el audio de esta sesión de grupo. La grabación solo sirve para
+ayudar a quien facilita a hacer bien este trabajo: una persona revisora capacitada la
+escucha y le da su opinión. No se trata de usted, y nunca se comparte con nadie más.
+
+- Decir que no está bien. Puede seguir viniendo a todos los grupos y nada cambia.
+- Todas las personas presentes tienen que estar de acuerdo. Si alguien dice que no,
+  no grabamos.
+- Puede cambiar de opinión en cualquier momento, incluso después de la grabación.
+  Dígaselo a quien facilita y la grabación se borra.
+- Las grabaciones se guardan en un lugar bajo llave y se borran al terminar la revisión.
+- Por favor, no cuente detalles de su propia historia durante una sesión grabada.
 """
 
 OUR_HANDOUT = (
@@ -195,8 +218,10 @@ def _held(
     return session
 
 
-def _demo_groups(organization: Organization, today: date) -> tuple[Group, Group]:
-    """The open in-person group and the closed online one, meeting on today's weekday."""
+def _demo_groups(organization: Organization, today: date) -> tuple[Group, Group, Group]:
+    """The open in-person group and the closed online one, meeting on today's weekday,
+    and the Spanish one, meeting the day after (so today has no second session for the
+    peer facilitator, and no session of the two clashes)."""
     weekday = today.weekday()
     open_group = _group(
         organization,
@@ -227,7 +252,23 @@ def _demo_groups(organization: Organization, today: date) -> tuple[Group, Group]
         end_date=today + timedelta(days=70),
         capacity=8,
     )
-    return open_group, closed_group
+    tomorrow = today + timedelta(days=1)
+    spanish_group = _group(
+        organization,
+        SPANISH_GROUP,
+        [1, 2, 3, 23, 6],
+        admission=Group.Admission.OPEN,
+        modality=Group.Modality.IN_PERSON,
+        location="Sala comunitaria, planta baja (dirección de ejemplo)",
+        language="es",
+        weekdays=[tomorrow.weekday()],
+        start_time=time(10, 0),
+        timezone=organization.timezone,
+        duration_minutes=90,
+        start_date=tomorrow - timedelta(days=7),
+        capacity=10,
+    )
+    return open_group, closed_group, spanish_group
 
 
 def _add_adaptation(session: Session, category: str, what: str, why: str, *, by: User) -> None:
@@ -349,25 +390,46 @@ def _seed_closed_group(
     return first
 
 
+def _seed_spanish_group(group: Group, *, people: list[Participant], peer: User) -> Session:
+    """One held session (with a commitment in Spanish) and the next two; returns the held
+    one (its consents are seeded)."""
+    held = _held(group, group.start_date, 1, by=peer, roster=people)
+    Commitment.objects.get_or_create(
+        session=held, participant=people[0], defaults={"text": "Llamar a mi hermana el domingo"}
+    )
+    topic_at = {gt.position: gt.topic for gt in group.topic_sequence.select_related("topic")}
+    for weeks, position in ((0, 2), (1, 3)):
+        _session_on(
+            group,
+            group.start_date + timedelta(days=7 * (weeks + 1)),
+            topic=topic_at.get(position),
+            sequence_position=position,
+        )
+    return held
+
+
 @transaction.atomic
 def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) -> dict[str, int]:
     """Create what is missing of the demo program; returns a few counts to print."""
     peer, clinician = users[PEER], users[CLINICIAN]
     today = timezone.localdate(timezone.now(), _local(organization))
-    open_group, closed_group = _demo_groups(organization, today)
+    open_group, closed_group, spanish_group = _demo_groups(organization, today)
     for group, user, role in (
         (open_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
         (closed_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
         (closed_group, clinician, FacilitatorAssignment.Role.CLINICIAN_CO),
+        (spanish_group, peer, FacilitatorAssignment.Role.LEAD_PEER),
     ):
         FacilitatorAssignment.objects.get_or_create(group=group, user=user, defaults={"role": role})
 
     open_people = _participants(organization, OPEN_PARTICIPANTS)
     (late_joiner,) = _participants(organization, [LATE_JOINER])
     closed_people = _participants(organization, CLOSED_PARTICIPANTS)
+    spanish_people = _participants(organization, SPANISH_PARTICIPANTS)
     _enroll(open_group, open_people, open_group.start_date)
     _enroll(open_group, [late_joiner], open_group.start_date + timedelta(days=21))
     _enroll(closed_group, closed_people, closed_group.start_date)
+    _enroll(spanish_group, spanish_people, spanish_group.start_date)
     handouts = _materials(organization, [1, 2, 3, 4, 5, 6])
 
     open_first = _seed_open_group(
@@ -387,47 +449,43 @@ def seed_demo_sessions(*, organization: Organization, users: dict[str, User]) ->
         peer=peer,
         clinician=clinician,
     )
-    consents = _seed_consents(
-        form_session=open_first,
-        closed_session=closed_first,
-        open_people=open_people,
-        closed_people=closed_people,
-        peer=peer,
-        clinician=clinician,
-    )
+    spanish_first = _seed_spanish_group(spanish_group, people=spanish_people, peer=peer)
+    signed = [(p, open_first) for p in open_people if p.display_name != "F."]
+    signed += [(p, closed_first) for p in closed_people]
+    signed += [(p, spanish_first) for p in spanish_people]
+    consents = _seed_consents(signed, peer=peer, clinician=clinician)
     return {
-        "groups": 2,
-        "participants": len(open_people) + len(closed_people) + 1,
+        "groups": 3,
+        "participants": len(open_people) + len(closed_people) + len(spanish_people) + 1,
         "consents": consents,
     }
 
 
 def _seed_consents(
-    *,
-    form_session: Session,
-    closed_session: Session,
-    open_people: list[Participant],
-    closed_people: list[Participant],
-    peer: User,
-    clinician: User,
+    signed: list[tuple[Participant, Session]], *, peer: User, clinician: User
 ) -> int:
-    """Recording consent on a shared form: most people agreed, one did not (so the open
-    group's sessions cannot be recorded until they do)."""
-    form, _ = ConsentForm.objects.get_or_create(
-        organization=None,
-        kind=ConsentForm.Kind.RECORDING,
-        language="en",
-        version=1,
-        defaults={"purpose": CONSENT_PURPOSE, "text": CONSENT_TEXT, "valid_for_days": 365},
-    )
+    """Recording consent on the shared form in each person's language, given at the
+    session named: most people agreed, one (F., left out of `signed`) did not, so the open
+    group's sessions cannot be recorded until they do."""
+    forms = {
+        language: ConsentForm.objects.get_or_create(
+            organization=None,
+            kind=ConsentForm.Kind.RECORDING,
+            language=language,
+            version=1,
+            defaults={"purpose": purpose, "text": text, "valid_for_days": 365},
+        )[0]
+        for language, purpose, text in (
+            ("en", CONSENT_PURPOSE, CONSENT_TEXT),
+            ("es", CONSENT_PURPOSE_ES, CONSENT_TEXT_ES),
+        )
+    }
     count = 0
-    signed = [(p, form_session) for p in open_people if p.display_name != "F."]
-    signed += [(p, closed_session) for p in closed_people]
     for participant, session in signed:
-        verbal = participant.display_name == "Esperanza"
+        verbal = participant.display_name in {"Esperanza", "Rosa"}
         Consent.objects.get_or_create(
             participant=participant,
-            form=form,
+            form=forms[participant.preferred_language],
             defaults={
                 "session": session,
                 "method": Consent.Method.VERBAL if verbal else Consent.Method.WRITTEN,

@@ -28,7 +28,7 @@ from curriculum.models import Topic, TopicMaterial
 
 
 def _code() -> models.UUIDField:
-    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    return models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
 
 
 # --- Groups ---------------------------------------------------------------------------
@@ -85,11 +85,22 @@ class Group(models.Model):
         HYBRID = "hybrid", _("Hybrid")
 
     code = _code()
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="groups",
+        verbose_name=_("organization"),
+    )
     name = models.CharField(_("name"), max_length=120)
-    format = models.CharField(max_length=20, choices=Format.choices, default=Format.GROUP)
-    admission = models.CharField(max_length=10, choices=Admission.choices, default=Admission.OPEN)
-    modality = models.CharField(max_length=10, choices=Modality.choices, default=Modality.IN_PERSON)
+    format = models.CharField(
+        _("format"), max_length=20, choices=Format.choices, default=Format.GROUP
+    )
+    admission = models.CharField(
+        _("admission"), max_length=10, choices=Admission.choices, default=Admission.OPEN
+    )
+    modality = models.CharField(
+        _("where it meets"), max_length=10, choices=Modality.choices, default=Modality.IN_PERSON
+    )
     location = models.CharField(_("location"), max_length=200, blank=True)
     meeting_link = models.URLField(_("meeting link"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
@@ -110,16 +121,18 @@ class Group(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(GROUP_CAPACITY_MAX)],
     )
     topics: "models.ManyToManyField[Topic, GroupTopic]" = models.ManyToManyField(
-        Topic, through="GroupTopic", related_name="+"
+        Topic, through="GroupTopic", related_name="+", verbose_name=_("topics")
     )
-    archived_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = GroupQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -166,12 +179,18 @@ class Group(models.Model):
 class GroupTopic(models.Model):
     """One step of a group's planned topic sequence (any subset, any order, repeats allowed)."""
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="topic_sequence")
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField()
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="topic_sequence", verbose_name=_("group")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="+", verbose_name=_("topic")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
         ordering = ["position"]
+        verbose_name = _("planned topic")
+        verbose_name_plural = _("planned topics")
         constraints = [
             models.UniqueConstraint(fields=["group", "position"], name="grouptopic_unique_position")
         ]
@@ -214,17 +233,24 @@ class FacilitatorAssignment(models.Model):
 
     PEER_ROLES = frozenset({Role.LEAD_PEER, Role.PEER_CO})
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitator_assignments"
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("group")
     )
-    role = models.CharField(max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="facilitator_assignments",
+        verbose_name=_("facilitator"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = FacilitatorAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("facilitator assignment")
+        verbose_name_plural = _("facilitator assignments")
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="assignment_unique_group_user"),
             models.UniqueConstraint(
@@ -251,7 +277,10 @@ class Participant(models.Model):
 
     code = _code()
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="participants"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("organization"),
     )
     display_name = models.CharField(
         _("chosen name or initials"),
@@ -263,8 +292,8 @@ class Participant(models.Model):
     contact_email = EncryptedEmailField(_("email for reminders"), blank=True)
     contact_phone = EncryptedCharField(_("phone for reminders"), max_length=32, blank=True)
     reminder_opt_in = models.BooleanField(_("wants reminders"), default=False)
-    created_on = models.DateField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    created_on = models.DateField(_("created on"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     objects = ParticipantQuerySet.as_manager()
     # Contact details stay out of history: fewer copies of what identifies a person.
@@ -272,6 +301,8 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["display_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
 
     def __str__(self) -> str:
         return self.display_name
@@ -299,19 +330,28 @@ class Enrollment(models.Model):
         REFERRED = "referred", _("Referred to other services")
         OTHER = "other", _("Other")
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrollments")
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("group")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="enrollments"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        verbose_name=_("participant"),
     )
     joined_on = models.DateField(_("joined on"), default=date.today)
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    left_reason = models.CharField(max_length=20, choices=LeftReason.choices, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True
+    )
 
     objects = EnrollmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["participant__display_name"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "participant"],
@@ -369,24 +409,37 @@ class Session(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     code = _code()
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("group")
+    )
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(
         _("planned length in minutes"),
         validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+", null=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("topic")
+    )
     second_topic = models.ForeignKey(
-        Topic, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Topic,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("second topic"),
     )
     # Position in the group's planned sequence this session took its topic from.
-    sequence_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    sequence_position = models.PositiveSmallIntegerField(
+        _("position in the topic sequence"), null=True, blank=True
+    )
     # The schedule slot (group-local date) a generated session fills, kept when it is moved.
-    slot_date = models.DateField(null=True, blank=True)
-    is_one_off = models.BooleanField(default=False)
+    slot_date = models.DateField(_("scheduled date"), null=True, blank=True)
+    is_one_off = models.BooleanField(_("one-off session"), default=False)
     # Moved, re-topiced or given leaders by hand: regenerating the plan keeps it.
-    customised = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    customised = models.BooleanField(_("changed by hand"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     led_by_participant = models.ForeignKey(
         Participant,
@@ -394,6 +447,7 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("led by a participant"),
         help_text=_("Rotation: a participant leads this session."),
     )
     clinician = models.ForeignKey(
@@ -402,12 +456,18 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("clinician co-facilitator"),
         help_text=_("A clinician co-facilitates this session."),
     )
     drop_in_count = models.PositiveSmallIntegerField(_("unregistered drop-ins"), default=0)
-    held_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(_("marked held at"), null=True, blank=True)
     held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked held by"),
     )
 
     objects = SessionQuerySet.as_manager()
@@ -415,6 +475,8 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         indexes = [models.Index(fields=["group", "starts_at"])]
         constraints = [
             models.CheckConstraint(
@@ -462,19 +524,30 @@ class Attendance(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="attendance"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("participant"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices)
+    status = models.CharField(_("attendance"), max_length=10, choices=Status.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "participant"], name="attendance_unique_per_session"
@@ -488,12 +561,16 @@ class Attendance(models.Model):
 class SessionLog(models.Model):
     """What was done, in the program's terms. Never what anyone said."""
 
-    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="log")
+    session = models.OneToOneField(
+        Session, on_delete=models.CASCADE, related_name="log", verbose_name=_("session")
+    )
     check_in_done = models.BooleanField(_("check-in done"), default=False)
     quotation_reference = models.CharField(
         _("quotation used (a reference, not the text)"), max_length=200, blank=True
     )
-    handouts_used = models.ManyToManyField(TopicMaterial, blank=True, related_name="+")
+    handouts_used = models.ManyToManyField(
+        TopicMaterial, blank=True, related_name="+", verbose_name=_("handouts used")
+    )
     check_out_done = models.BooleanField(_("check-out done"), default=False)
     follow_up_needed = models.BooleanField(
         _("follow-up needed"), default=False, help_text=_("A flag only. Never write details here.")
@@ -505,11 +582,19 @@ class SessionLog(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[handouts_used])
+
+    class Meta:
+        verbose_name = _("session log")
+        verbose_name_plural = _("session logs")
 
     def __str__(self) -> str:
         return f"Log of session {self.session_id}"
@@ -524,16 +609,26 @@ class Adaptation(models.Model):
         ACTIVITY = "activity", _("Activity")
         OTHER = "other", _("Other")
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="adaptations")
-    category = models.CharField(max_length=10, choices=Category.choices)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="adaptations", verbose_name=_("session")
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     what = models.CharField(_("what was changed"), max_length=300)
     why = models.CharField(_("why"), max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adaptation")
+        verbose_name_plural = _("adaptations")
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.what}"
@@ -542,12 +637,21 @@ class Adaptation(models.Model):
 class FacilitatorNote(models.Model):
     """A note to self: only its author can read it (the facilitator's own processes)."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="notes", verbose_name=_("session")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     body = models.TextField(_("note to self"), max_length=2000)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("facilitator's note")
+        verbose_name_plural = _("facilitators' notes")
         constraints = [
             models.UniqueConstraint(fields=["session", "author"], name="note_one_per_author")
         ]
@@ -559,16 +663,23 @@ class FacilitatorNote(models.Model):
 class Commitment(models.Model):
     """A participant's commitment in their own words, shown again at the next check-in."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="commitments")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("session")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="commitments"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        verbose_name=_("participant"),
     )
     text = models.CharField(_("commitment, in their own words"), max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "participant"], name="commitment_one_per_session"
@@ -601,9 +712,10 @@ class ConsentForm(models.Model):
         null=True,
         blank=True,
         related_name="consent_forms",
+        verbose_name=_("organization"),
         help_text=_("Blank: offered to every organization."),
     )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     purpose = models.CharField(_("purpose"), max_length=300)
     version = models.PositiveSmallIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=10, default="en")
@@ -611,13 +723,15 @@ class ConsentForm(models.Model):
     valid_for_days = models.PositiveSmallIntegerField(
         _("expires after (days)"), null=True, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ConsentFormQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "-version"]
+        verbose_name = _("consent form")
+        verbose_name_plural = _("consent forms")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "kind", "language", "version"],
@@ -676,22 +790,45 @@ class Consent(models.Model):
         ELECTRONIC = "electronic", _("Electronic")
 
     code = _code()
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
-    form = models.ForeignKey(ConsentForm, on_delete=models.PROTECT, related_name="consents")
-    session = models.ForeignKey(
-        Session, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("participant"),
     )
-    granted = models.BooleanField(default=True)
-    method = models.CharField(max_length=12, choices=Method.choices)
+    form = models.ForeignKey(
+        ConsentForm,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("consent form"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("session"),
+    )
+    granted = models.BooleanField(_("agreed"), default=True)
+    method = models.CharField(_("how it was given"), max_length=12, choices=Method.choices)
     witness = models.CharField(_("witness"), max_length=120, blank=True)
     captured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    captured_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    captured_at = models.DateTimeField(_("given at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawal recorded by"),
     )
 
     objects = ConsentQuerySet.as_manager()
@@ -699,6 +836,8 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-captured_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(method="verbal") | ~Q(witness=""), name="consent_verbal_has_witness"
@@ -758,29 +897,42 @@ class Recording(models.Model):
         SUPERVISION = "supervision", _("Supervision")
 
     code = _code()
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="recordings")
-    purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    file = models.FileField(upload_to=recording_upload_to, storage=private_storage, blank=True)
-    content_type = models.CharField(max_length=100)
-    size_bytes = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="recordings", verbose_name=_("session")
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    file = models.FileField(
+        _("file"), upload_to=recording_upload_to, storage=private_storage, blank=True
+    )
+    content_type = models.CharField(_("file type"), max_length=100)
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     # Who is on the file: everyone marked present at upload. Withdrawal by any of them
     # removes the recording even if attendance is corrected later.
-    participants = models.ManyToManyField(Participant, related_name="recordings", blank=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    marked_for_deletion_at = models.DateTimeField(null=True, blank=True)
-    deletion_reason = models.CharField(max_length=100, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    participants = models.ManyToManyField(
+        Participant, related_name="recordings", blank=True, verbose_name=_("participants")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    marked_for_deletion_at = models.DateTimeField(
+        _("marked for deletion at"), null=True, blank=True
+    )
+    deletion_reason = models.CharField(_("reason for deletion"), max_length=100, blank=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     objects = RecordingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-uploaded_at"]
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
 
     def __str__(self) -> str:
         return f"Recording {self.code}"
@@ -795,20 +947,30 @@ class RecordingAccessGrant(models.Model):
     """Access to one recording for someone outside the session's team (e.g. a reviewer).
     Created only through sessions_app.services, which higher apps call."""
 
-    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="grants")
+    recording = models.ForeignKey(
+        Recording, on_delete=models.CASCADE, related_name="grants", verbose_name=_("recording")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recording_grants"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recording_grants",
+        verbose_name=_("user"),
     )
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = RecordingAccessGrantQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("recording access grant")
+        verbose_name_plural = _("recording access grants")
         constraints = [
             models.UniqueConstraint(
                 fields=["recording", "user"],
@@ -828,13 +990,25 @@ class RecordingAccessLog(models.Model):
         VIEW = "view", _("Viewed")
         DOWNLOAD = "download", _("Downloaded")
 
-    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="access_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    at = models.DateTimeField(auto_now_add=True)
+    recording = models.ForeignKey(
+        Recording,
+        on_delete=models.PROTECT,
+        related_name="access_log",
+        verbose_name=_("recording"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = _("recording access record")
+        verbose_name_plural = _("recording access records")
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.recording_id} at {self.at}"

@@ -1,28 +1,11 @@
 from django.db import migrations
 
-from curriculum.seed_data import CONTENT_AREAS, TOPICS
+from curriculum.seeding import seed_curriculum
 
 
 def load(apps, schema_editor):
-    ContentArea = apps.get_model("curriculum", "ContentArea")
-    Topic = apps.get_model("curriculum", "Topic")
-    areas = {}
-    for key, name, description, order in CONTENT_AREAS:
-        areas[key], _ = ContentArea.objects.update_or_create(
-            key=key, defaults={"name": name, "description": description, "order": order}
-        )
-    for order, title, slug, area, case_mgmt, summary, goals in TOPICS:
-        Topic.objects.update_or_create(
-            order=order,
-            defaults={
-                "title": title,
-                "slug": slug,
-                "content_area": areas[area],
-                "includes_case_management": case_mgmt,
-                "summary": summary,
-                "goals": goals,
-            },
-        )
+    # Each topic created here gets its creation record ("+", reason "Seeded") too.
+    seed_curriculum(apps)
 
 
 def unload(apps, schema_editor):

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.history import delete_with_history, save_with_history
@@ -24,6 +25,7 @@ from ..models import (
     FacilitatorAssignment,
     Group,
     GroupTopic,
+    Session,
     latest_plannable_day,
 )
 from ..selectors.groups import group_sessions_removed_by_archive
@@ -54,6 +56,12 @@ PEER_NOT_CLINICIAN = _(
     "%(name)s is a peer facilitator of %(group)s (%(role)s), so cannot be a clinician "
     "co-facilitator: in one organization a person facilitates either as a peer or as a "
     "clinician. Choose a peer role, or change their role in %(group)s first."
+)
+SESSION_CLINICIAN_NOT_PEER = _(
+    "%(name)s is the clinician co-facilitator of the session of %(group)s on %(when)s, so "
+    "cannot take a peer role: in one organization a person facilitates either as a peer or "
+    "as a clinician. Name another clinician for that session first, or choose clinician "
+    "co-facilitator."
 )
 UNKNOWN_TOPIC = _("This topic is not in the curriculum.")
 GROUP_IS_ARCHIVED = _("This group is archived. Restore it first.")
@@ -252,13 +260,42 @@ def _check_peer_or_clinician(*, group: Group, user: User, role: str) -> None:
     raise ValidationError({"role": error})
 
 
+def _check_not_a_session_clinician(*, group: Group, user: User, role: str) -> None:
+    """Someone named clinician co-facilitator of an upcoming session in the organization
+    facilitates as a clinician, so takes no peer role (session_set_leaders keeps the same
+    rule the other way). Held sessions are a record of what was and do not count."""
+    if role not in FacilitatorAssignment.PEER_ROLES:
+        return
+    session = (
+        Session.objects.upcoming()
+        .filter(
+            clinician=user,
+            group__organization_id=group.organization_id,
+            group__archived_at=None,
+        )
+        .select_related("group")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if session is None:
+        return
+    when = date_format(timezone.localtime(session.starts_at, session.group.zone), "DATETIME_FORMAT")
+    error = ValidationError(
+        SESSION_CLINICIAN_NOT_PEER,
+        code="session_clinician_not_peer",
+        params={"name": user, "group": session.group.name, "when": when},
+    )
+    raise ValidationError({"role": error})
+
+
 @transaction.atomic
 def facilitator_assign(
     *, group: Group, user: User, role: str, by: User
 ) -> tuple[FacilitatorAssignment, bool]:
     """Assign a facilitator member of the group's organization with a role, or change the
     role of one already assigned; returns the assignment and whether it is new. A group
-    has one lead peer at most; a person is a peer or a clinician, not both."""
+    has one lead peer at most; a person is a peer or a clinician, not both (a session's
+    clinician co-facilitator counts as a clinician)."""
     # One change to the group's team at a time, and to this person's roles in the
     # organization, so two managers cannot together break a rule each one checked.
     group = Group.objects.select_for_update().get(pk=group.pk)
@@ -274,6 +311,8 @@ def facilitator_assign(
     _check_peer_or_clinician(group=group, user=user, role=role)
     _check_one_lead_peer(group=group, user=user, role=role)
     assignment = FacilitatorAssignment.objects.filter(group=group, user=user).first()
+    if assignment is None or assignment.role != role:
+        _check_not_a_session_clinician(group=group, user=user, role=role)
     if assignment is None:
         assignment = FacilitatorAssignment(group=group, user=user, role=role)
         assignment.full_clean()

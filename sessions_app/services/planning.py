@@ -11,17 +11,17 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, Max, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.history import delete_with_history, save_with_history
-from accounts.models import User
+from accounts.models import Membership, Role, User
 from curriculum.models import Topic
 
-from ..models import Group, Participant, Session
+from ..models import FacilitatorAssignment, Group, Participant, Session
 from ..selectors.planning import clinician_choices, double_bookings
 from ..selectors.running import session_roster
 
@@ -34,6 +34,11 @@ REASON_REQUIRED = _("Say why the session is cancelled.")
 GROUP_ARCHIVED = _("This group is archived; it has no new sessions.")
 LEADER_NOT_ON_ROSTER = _("%(name)s is not enrolled in this group on the session's date.")
 NOT_A_CLINICIAN = _("Choose a facilitator of this organization as clinician co-facilitator.")
+CLINICIAN_IS_A_PEER = _(
+    "%(name)s is a peer facilitator of %(group)s (%(role)s), so cannot be this session's "
+    "clinician co-facilitator: in one organization a person facilitates either as a peer "
+    "or as a clinician. Choose a clinician, or change their role in %(group)s first."
+)
 DOUBLE_BOOKED = _(
     "%(who)s already facilitates %(group)s at %(when)s. "
     "Tick “Schedule anyway” to keep both sessions."
@@ -95,6 +100,39 @@ def _require_planned(session: Session) -> None:
         raise ValidationError(
             ONLY_PLANNED, code="not_planned", params={"status": session.get_status_display()}
         )
+
+
+def _check_clinician_is_no_peer(session: Session, clinician: User) -> None:
+    """A session's clinician co-facilitator facilitates as a clinician, so holds no peer
+    role in the organization's active groups (FacilitatorAssignment explains why): not
+    this group's lead peer, nor a peer anywhere else. This group's role is named first."""
+    # Locked as facilitator_assign locks it: a peer role given at the same moment waits.
+    Membership.objects.select_for_update().filter(
+        user=clinician, organization_id=session.group.organization_id, role=Role.FACILITATOR
+    ).first()
+    peer_role = (
+        FacilitatorAssignment.objects.as_peer()
+        .filter(
+            user=clinician,
+            group__organization_id=session.group.organization_id,
+            group__archived_at=None,
+        )
+        .select_related("group")
+        .order_by(Case(When(group_id=session.group_id, then=0), default=1), "group__name", "pk")
+        .first()
+    )
+    if peer_role is None:
+        return
+    error = ValidationError(
+        CLINICIAN_IS_A_PEER,
+        code="clinician_is_a_peer",
+        params={
+            "name": clinician,
+            "group": peer_role.group.name,
+            "role": peer_role.get_role_display(),
+        },
+    )
+    raise ValidationError({"clinician": error})
 
 
 def _save(session: Session, by: User, fields: list[str]) -> None:
@@ -218,7 +256,8 @@ def session_set_leaders(
 ) -> Session:
     """Name who leads the session: a participant (rotation) and/or a clinician
     co-facilitator. The participant must be on the session's roster; the clinician a
-    facilitator of the organization, warned about when double-booked."""
+    facilitator of the organization who is no peer facilitator in it, warned about when
+    double-booked."""
     session = Session.objects.locked().get(pk=session.pk)
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(CANCELLED_NO_CHANGE, code="cancelled")
@@ -235,6 +274,10 @@ def session_set_leaders(
         organization_id = session.group.organization_id
         if not clinician_choices(organization_id=organization_id).filter(pk=clinician.pk).exists():
             raise ValidationError({"clinician": NOT_A_CLINICIAN}, code="not_clinician")
+        # Judged when a clinician is named, not again on every later change of leaders: a
+        # held session keeps who co-facilitated it, whatever their roles became since.
+        if clinician.pk != session.clinician_id:
+            _check_clinician_is_no_peer(session, clinician)
         if clinician.pk != session.clinician_id and session.status == Session.Status.PLANNED:
             _check_double_booking(
                 organization_id=organization_id,

@@ -73,7 +73,6 @@ SKIP_PARTS = ("/download/", "/play/", "/file/")
 # admin templates and scripts produce; each entry is as narrow as the finding: the pages
 # it occurs on, the one rule, and the elements it concerns (any other element failing
 # the same rule on the same page still fails the gate).
-ADMIN_FORM = r"^/admin/[a-z_]+/[a-z_]+/(add|[^/]+/change)/$"
 DJANGO_ADMIN_EXCLUSIONS: list[tuple[str, str, str, str]] = [
     (
         r"^/admin/",
@@ -81,15 +80,6 @@ DJANGO_ADMIN_EXCLUSIONS: list[tuple[str, str, str, str]] = [
         r"^\.breadcrumbs > a",
         "Django's admin breadcrumbs (admin/base.html, admin/css/base.css) colour their "
         "links almost like the text around them and do not underline them.",
-    ),
-    (
-        ADMIN_FORM,
-        "label",
-        r"^#id_[a-z_]+_[01]$",
-        "Django's AdminSplitDateTime widget (admin/widgets/split_datetime.html, used for "
-        "every DateTimeField) prints 'Date:' and 'Time:' as plain text, not as <label for>. "
-        "Widget templates are rendered by Django's form renderer, which does not read our "
-        "templates/ folder, so templates/admin/ cannot override it.",
     ),
     (
         r"^/admin/(auth/group|accounts/user)/(add|[^/]+/change)/$",

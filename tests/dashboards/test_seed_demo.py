@@ -5,6 +5,8 @@ from django.apps import apps
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD
+from sessions_app.demo import SPANISH_PARTICIPANTS
+from sessions_app.models import Consent, Group, Participant
 
 
 def _row_counts() -> dict[str, int]:
@@ -35,3 +37,22 @@ def test_seed_demo_twice_leaves_the_same_rows_and_prints_the_logins():
 def test_demo_logins_work(client):
     call_command("seed_demo", stdout=StringIO())
     assert client.login(email="peer@demo.example", password=DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_one_spanish_group_whose_people_sign_the_spanish_form():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    (group,) = Group.objects.filter(language="es")
+    people = Participant.objects.filter(enrollments__group=group)
+    assert people.count() == len(SPANISH_PARTICIPANTS)
+    assert set(people.values_list("preferred_language", flat=True)) == {"es"}
+    assert group.sessions.filter(status="held").count() == 1
+    assert group.sessions.upcoming().exists()
+    assert group.assignments.get().role == "lead_peer"
+    # Each person consents on the form in their language; the English groups' Spanish
+    # speaker too.
+    for consent in Consent.objects.select_related("form", "participant"):
+        assert consent.form.language == consent.participant.preferred_language
+    assert Consent.objects.filter(participant__in=people, form__language="es").count() == 4
+    assert Participant.objects.filter(display_name="Esperanza", consents__form__language="es")

@@ -874,6 +874,43 @@ def test_only_active_groups_of_the_same_organization_say_who_is_a_clinician(cast
     assert _team_of(group) == {cast.clinician.email: "lead_peer", both.email: "peer_co"}
 
 
+@pytest.mark.parametrize("peer_role", ["lead_peer", "peer_co"])
+def test_a_clinician_named_on_an_upcoming_session_cannot_take_a_peer_role(client, cast, peer_role):
+    group = planned_group(cast.org, name="Thursday circle")
+    upcoming = group.sessions.order_by("starts_at").first()
+    Session.objects.filter(pk=upcoming.pk).update(clinician=cast.clinician)
+    client.force_login(cast.manager)
+    response = client.post(
+        url("group_facilitator_assign", code=group.code),
+        {"assign-user": cast.clinician.pk, "assign-role": peer_role},
+    )
+    assert response.status_code == 400
+    when = date_format(timezone.localtime(upcoming.starts_at, group.zone), "DATETIME_FORMAT")
+    expected = group_services.SESSION_CLINICIAN_NOT_PEER % {
+        "name": cast.clinician,
+        "group": "Thursday circle",
+        "when": when,
+    }
+    assert response.context["assign_form"].errors["role"] == [expected]
+    assert escape(expected) in response.content.decode()
+    assert not group.assignments.exists()
+    # As the group's clinician co-facilitator they are welcome.
+    _assign(group, cast.clinician, "clinician_co", cast.manager)
+    assert _team_of(group) == {cast.clinician.email: "clinician_co"}
+
+
+def test_only_upcoming_sessions_say_a_session_clinician_is_a_clinician(cast):
+    group = planned_group(cast.org)
+    first, second = group.sessions.order_by("starts_at")[:2]
+    # Held and cancelled sessions are a record of what was.
+    Session.objects.filter(pk=first.pk).update(clinician=cast.clinician, status="held")
+    Session.objects.filter(pk=second.pk).update(
+        clinician=cast.clinician, status="cancelled", cancel_reason="Ill"
+    )
+    _assign(group, cast.clinician, "lead_peer", cast.manager)
+    assert _team_of(group) == {cast.clinician.email: "lead_peer"}
+
+
 def test_the_assign_form_says_the_rules(client, cast):
     group = planned_group(cast.org)
     client.force_login(cast.manager)

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 
+from accounts.models import Role
 from curriculum.models import Topic
 from sessions_app.forms import planning as planning_forms
 from sessions_app.models import (
@@ -30,6 +32,7 @@ from tests.factories import (
     GroupFactory,
     ParticipantFactory,
     SessionFactory,
+    member,
 )
 from tests.sessions_app.conftest import TeamSession, build_team
 
@@ -528,6 +531,68 @@ def test_a_double_booked_clinician_needs_confirmation(client, cast, plan):
     data["confirm_double_booking"] = "on"
     assert client.post(url("session_leaders", plan.session), data).status_code == 302
     assert fresh(plan.session).clinician == cast.clinician
+
+
+def _clinician_is_a_peer(user, group: str, role: str) -> str:
+    return planning.CLINICIAN_IS_A_PEER % {
+        "name": user,
+        "group": group,
+        "role": FacilitatorAssignment.Role(role).label,
+    }
+
+
+def test_the_groups_lead_peer_cannot_be_the_sessions_clinician(client, cast, plan):
+    client.force_login(cast.manager)
+    response = client.post(url("session_leaders", plan.session), {"clinician": cast.peer.pk})
+    assert response.status_code == 400
+    expected = _clinician_is_a_peer(cast.peer, "Evening group", "lead_peer")
+    assert response.context["forms"]["leaders"].errors["clinician"] == [expected]
+    assert escape(expected) in response.content.decode()
+    session = fresh(plan.session)
+    assert session.clinician is None
+    assert not session.customised
+    assert session.history.count() == 1
+
+
+def test_a_peer_co_facilitator_here_or_a_peer_elsewhere_is_no_sessions_clinician(cast, plan):
+    co = member(cast.org, Role.FACILITATOR)
+    FacilitatorAssignmentFactory(group=plan.group, user=co, role="peer_co")
+    for user, group, role in (
+        (co, "Evening group", "peer_co"),
+        (plan.other_facilitator, plan.team.other_group.name, "lead_peer"),
+    ):
+        with pytest.raises(ValidationError) as error:
+            planning.session_set_leaders(
+                session=plan.session, led_by_participant=None, clinician=user, by=cast.peer
+            )
+        assert error.value.message_dict["clinician"] == [_clinician_is_a_peer(user, group, role)]
+    assert fresh(plan.session).clinician is None
+
+
+def test_the_groups_clinician_co_facilitator_may_co_facilitate_its_session(client, cast, plan):
+    FacilitatorAssignmentFactory(group=plan.group, user=cast.clinician, role="clinician_co")
+    # A peer of an archived group, or of another organization, is not a peer here.
+    archived = GroupFactory(organization=cast.org, archived_at=timezone.now())
+    FacilitatorAssignmentFactory(group=archived, user=cast.clinician, role="lead_peer")
+    client.force_login(cast.peer)
+    data = {"clinician": cast.clinician.pk}
+    assert client.post(url("session_leaders", plan.session), data).status_code == 302
+    assert fresh(plan.session).clinician == cast.clinician
+
+
+def test_a_clinician_named_before_keeps_the_session_when_leaders_change(cast, plan):
+    # Named while they held no peer role; a peer role given since (through the database,
+    # as the services now refuse it) does not undo the record.
+    planning.session_set_leaders(
+        session=plan.session, led_by_participant=None, clinician=cast.clinician, by=cast.peer
+    )
+    FacilitatorAssignmentFactory(group=plan.team.other_group, user=cast.clinician, role="peer_co")
+    leader = EnrollmentFactory(group=plan.group).participant
+    planning.session_set_leaders(
+        session=plan.session, led_by_participant=leader, clinician=cast.clinician, by=cast.peer
+    )
+    session = fresh(plan.session)
+    assert (session.led_by_participant, session.clinician) == (leader, cast.clinician)
 
 
 @pytest.mark.parametrize("name", ["session_move", "session_add"])
