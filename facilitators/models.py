@@ -41,7 +41,7 @@ class FacilitatorProfile(models.Model):
         PEER = "peer", _("Peer facilitator")
         CLINICIAN = "clinician", _("Clinician")
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
     membership = models.OneToOneField(
         Membership,
         on_delete=models.CASCADE,
@@ -135,7 +135,7 @@ class TrainingRecord(models.Model):
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Not verified")
 
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
     profile = models.ForeignKey(
         FacilitatorProfile,
         on_delete=models.CASCADE,
@@ -162,8 +162,10 @@ class TrainingRecord(models.Model):
         storage=private_storage,
         blank=True,
     )
-    evidence_content_type = models.CharField(max_length=100, blank=True)
-    evidence_size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    evidence_content_type = models.CharField(_("evidence file type"), max_length=100, blank=True)
+    evidence_size_bytes = models.PositiveBigIntegerField(
+        _("evidence file size (bytes)"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -210,9 +212,19 @@ class TrainingRecord(models.Model):
 class TrainingEvidenceDownload(models.Model):
     """Every download of a training's evidence file: who and when."""
 
-    record = models.ForeignKey(TrainingRecord, on_delete=models.CASCADE, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    record = models.ForeignKey(
+        TrainingRecord,
+        on_delete=models.CASCADE,
+        related_name="downloads",
+        verbose_name=_("training record"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("downloaded by"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
