@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
-from .admin_widgets import LabelledDateTimeAdmin
+from .admin_widgets import LabelledDateTimeAdmin, time_zone_select
 from .models import Invitation, Membership, Organization, User
 
 # Roles live in memberships, per organization; Django's permission groups are unused, and
@@ -50,6 +50,11 @@ class OrganizationAdmin(LabelledDateTimeAdmin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["code"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        zone = obj.timezone if obj else ""
+        form = super().get_form(request, obj, change, **kwargs)
+        return time_zone_select(form, name="timezone", home_zone=zone, saved=zone)
 
 
 @admin.register(Membership)

@@ -1,4 +1,5 @@
-"""What our Django admin pages share: one labelled input for a date and time.
+"""What our Django admin pages share: one labelled input for a date and time, and time
+zones chosen from a grouped list rather than typed.
 
 Django admin edits a DateTimeField with AdminSplitDateTime, two inputs whose "Date:" and
 "Time:" are plain text rather than labels (axe: "label", critical), and its widget
@@ -11,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.db import models
+
+from .time_zones import time_zone_choices
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -28,3 +31,20 @@ class LabelledDateTimeAdmin:
     formfield_overrides: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
         models.DateTimeField: {"form_class": forms.DateTimeField, "widget": DateTimeLocalInput}
     }
+
+
+def time_zone_select(
+    form: type[forms.BaseForm], *, name: str, home_zone: str, saved: str
+) -> type[forms.BaseForm]:
+    """Make admin's free-text time zone a select grouped like the app's own forms: the
+    country of `home_zone` first, then each region; a saved zone no longer listed is kept."""
+    field = form.base_fields.get(name)
+    if field is not None:
+        form.base_fields[name] = forms.ChoiceField(
+            label=field.label,
+            help_text=field.help_text,
+            required=field.required,
+            initial=saved or home_zone or "UTC",
+            choices=time_zone_choices(home_zones=[home_zone] if home_zone else [], keep=[saved]),
+        )
+    return form

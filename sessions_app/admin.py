@@ -1,15 +1,31 @@
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin_widgets import LabelledDateTimeAdmin
+from accounts.admin_widgets import LabelledDateTimeAdmin, time_zone_select
 
+from .forms.common import LanguageField
 from .models import Consent, ConsentForm, Group, Participant, Recording, Session
 from .selectors.participants import participant_name_clashes
+
+
+def language_select(form: type[BaseForm], name: str, obj: Any) -> type[BaseForm]:
+    """Admin's free-text language code becomes the app's language select (the program's
+    languages first, each in its own name); a saved code the list lacks is kept."""
+    field = form.base_fields.get(name)
+    if field is not None:
+        select = LanguageField(label=field.label, required=field.required)
+        if obj is not None:
+            select.keep(getattr(obj, name))
+        form.base_fields[name] = select
+    return form
 
 
 class ViewOnlyAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
@@ -45,6 +61,12 @@ class GroupAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_filter = ["organization", "format", "admission", "modality"]
     search_fields = ["name"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = language_select(super().get_form(request, obj, change, **kwargs), "language", obj)
+        home = obj.organization.timezone if obj else ""
+        saved = obj.timezone if obj else ""
+        return time_zone_select(form, name="timezone", home_zone=home, saved=saved)
+
 
 @admin.register(Participant)
 class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
@@ -52,6 +74,10 @@ class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_filter = ["organization"]
     search_fields = ["display_name"]
     exclude = ["contact_email", "contact_phone"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return language_select(form, "preferred_language", obj)
     change_list_template = "admin/sessions_app/participant/change_list.html"
 
     def get_urls(self) -> list[URLPattern]:

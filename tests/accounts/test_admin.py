@@ -125,3 +125,39 @@ def test_admin_shows_a_stored_time_to_the_second_so_saving_keeps_it(client, cast
     client.force_login(cast.admin)
     page = client.get(f"/admin/accounts/user/{cast.peer.pk}/change/").content.decode()
     assert 'name="date_joined" value="2026-03-04T05:06:07"' in page
+
+
+def test_admin_picks_a_time_zone_from_the_grouped_list_with_the_organizations_country_first(
+    client, cast
+):
+    cast.org.timezone = "America/Chicago"
+    cast.org.save()
+    client.force_login(cast.admin)
+    page = client.get(f"/admin/accounts/organization/{cast.org.pk}/change/").content.decode()
+    select = page[
+        page.index('name="timezone"') : page.index("</select>", page.index('name="timezone"'))
+    ]
+    first_group = select[: select.index("</optgroup>")]
+    assert (
+        'value="America/New_York"' in first_group
+        and 'value="America/Chicago" selected' in first_group
+    )
+    assert 'value="US/Eastern"' not in select  # legacy aliases are not offered
+    response = client.post(
+        f"/admin/accounts/organization/{cast.org.pk}/change/",
+        {"name": cast.org.name, "slug": cast.org.slug, "timezone": "Not/AZone", "_save": "Save"},
+    )
+    assert response.status_code == 200  # refused, shown again with its error
+    cast.org.refresh_from_db()
+    assert cast.org.timezone == "America/Chicago"
+
+
+def test_admin_picks_a_participants_language_from_the_programs_list(client, cast):
+    from tests.factories import ParticipantFactory
+
+    participant = ParticipantFactory(organization=cast.org, preferred_language="quc")
+    client.force_login(cast.admin)
+    page = client.get(f"/admin/sessions_app/participant/{participant.pk}/change/").content.decode()
+    assert '<select name="preferred_language"' in page
+    assert "Español (Spanish)" in page
+    assert 'value="quc" selected' in page  # a saved code the list lacks is kept
