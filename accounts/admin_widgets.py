@@ -33,9 +33,7 @@ class LabelledDateTimeAdmin:
     }
 
 
-def time_zone_select(
-    form: type[forms.BaseForm], *, name: str, home_zone: str, saved: str
-) -> type[forms.BaseForm]:
+def time_zone_select(form: Any, *, name: str, home_zone: str, saved: str) -> Any:
     """Make admin's free-text time zone a select grouped like the app's own forms: the
     country of `home_zone` first, then each region; a saved zone no longer listed is kept."""
     field = form.base_fields.get(name)

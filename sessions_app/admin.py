@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -16,7 +15,7 @@ from .models import Consent, ConsentForm, Group, Participant, Recording, Session
 from .selectors.participants import participant_name_clashes
 
 
-def language_select(form: type[BaseForm], name: str, obj: Any) -> type[BaseForm]:
+def language_select(form: Any, name: str, obj: Any) -> Any:
     """Admin's free-text language code becomes the app's language select (the program's
     languages first, each in its own name); a saved code the list lacks is kept."""
     field = form.base_fields.get(name)
@@ -78,6 +77,7 @@ class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return language_select(form, "preferred_language", obj)
+
     change_list_template = "admin/sessions_app/participant/change_list.html"
 
     def get_urls(self) -> list[URLPattern]:
