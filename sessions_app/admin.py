@@ -73,12 +73,11 @@ class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_filter = ["organization"]
     search_fields = ["display_name"]
     exclude = ["contact_email", "contact_phone"]
+    change_list_template = "admin/sessions_app/participant/change_list.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return language_select(form, "preferred_language", obj)
-
-    change_list_template = "admin/sessions_app/participant/change_list.html"
 
     def get_urls(self) -> list[URLPattern]:
         clashes = path(
