@@ -24,6 +24,7 @@ from tests.factories import (
     SessionFactory,
 )
 from tests.sessions_app.conftest import build_team
+from tests.sessions_app.test_groups import group_data
 
 # A Monday, noon UTC, frozen: the dates posted are in the future.
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
@@ -96,28 +97,6 @@ def url(name, **kwargs):
 
 
 # --- Real forms, refused ------------------------------------------------------------------
-
-
-def group_data(**overrides):
-    data = {
-        "name": "Tuesday evening group",
-        "format": Group.Format.GROUP,
-        "admission": Group.Admission.OPEN,
-        "modality": Group.Modality.IN_PERSON,
-        "location": "Community room",
-        "meeting_link": "",
-        "language": "en",
-        "weekdays": ["1", "3"],
-        "start_time": "18:00",
-        "timezone": "America/Chicago",
-        "duration_minutes": "90",
-        "start_date": "2026-11-24",
-        "end_date": "",
-        "capacity": "12",
-        "topic_sequence": "1-25",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_a_refused_group_links_to_each_field_and_the_first_weekday_box(client, cast):
