@@ -167,7 +167,7 @@ def has_valid_seeking_safety_training(profile: FacilitatorProfile, day: date) ->
 
 def organization_today(profile: FacilitatorProfile) -> date:
     """Today where the profile's organization works."""
-    return timezone.localtime(zone=ZoneInfo(profile.membership.organization.timezone)).date()
+    return timezone.localtime(timezone=ZoneInfo(profile.membership.organization.timezone)).date()
 
 
 # --- The track as the page shows it --------------------------------------------------------
