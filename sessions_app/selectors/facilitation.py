@@ -64,8 +64,8 @@ def facilitation_model(session: Session) -> FacilitationModel:
 
 
 def facilitation_models(session_ids: Iterable[int]) -> dict[int, FacilitationModel]:
-    """The facilitation model of each session, by id, in three queries whatever their
-    number: the sessions, the clinicians in held sessions' snapshots, the clinician
+    """The facilitation model of each session, by id, in at most three queries whatever
+    their number: the sessions, the clinicians in held sessions' snapshots, the clinician
     co-facilitators assigned to the other sessions' groups. Ids that name no session are
     left out."""
     sessions = list(
