@@ -350,3 +350,25 @@ def test_the_track_page_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(TRACK_PAGE_QUERY_BUDGET):
         response = client.get(detail_url(profile))
     assert response.status_code == 200
+
+
+# --- The demo -----------------------------------------------------------------------------
+
+
+def test_the_demo_peer_has_a_track_in_review_and_seeding_again_adds_nothing(db):
+    from accounts.demo import seed_demo_accounts
+    from facilitators.demo_certification import PEER, seed_demo_certification
+    from facilitators.models import FacilitatorProfile
+
+    organization, users = seed_demo_accounts()
+    assert seed_demo_certification(organization=organization, users=users) == 3
+    assert seed_demo_certification(organization=organization, users=users) == 0
+    profile = FacilitatorProfile.objects.get(membership__user=users[PEER])
+    events = list(profile.certification_events.order_by("at"))
+    assert [e.to_state for e in events] == [
+        S.TRAINING_COMPLETE,
+        S.RECORDINGS_SUBMITTED,
+        S.IN_REVIEW,
+    ]
+    assert events[0].at < events[-1].at
+    assert profile.trainings.verified().count() == 1
