@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from facilitators.models import CertificationEvent, CertificationState, TrainingRecord
 from facilitators.selectors.certification import (
@@ -28,6 +29,13 @@ from tests.facilitators.factories import (
 )
 
 S = CertificationState
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are compared in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
