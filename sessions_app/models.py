@@ -518,6 +518,42 @@ class Session(models.Model):
         return ids
 
 
+class SessionFacilitator(models.Model):
+    """Who ran a held session, as the team stood that day: each of the group's assigned
+    facilitators in their role, and the session's clinician. Written once, when the
+    session is marked held, so later changes to the group's assignments do not rewrite
+    who ran it. A participant who led the session stays on `Session.led_by_participant`."""
+
+    class Role(models.TextChoices):
+        LEAD_PEER = "lead_peer", _("Lead peer facilitator")
+        PEER_CO = "peer_co", _("Peer co-facilitator")
+        CLINICIAN_CO = "clinician_co", _("Clinician co-facilitator")
+        SESSION_CLINICIAN = "session_clinician", _("Clinician of the session")
+
+    # The roles that make a session "peer with clinician co-facilitating".
+    CLINICIAN_ROLES = frozenset({Role.CLINICIAN_CO, Role.SESSION_CLINICIAN})
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="facilitators")
+    # PROTECT: who ran a session is history; a person who ran sessions is deactivated,
+    # not deleted.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user", "role"], name="session_facilitator_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["lead_peer", "peer_co", "clinician_co", "session_clinician"]),
+                name="session_facilitator_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.role}) @ {self.session_id}"
+
+
 class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")

@@ -105,9 +105,12 @@ def test_the_policy_modules_are_found():
     # Guards the discovery itself: if it stopped finding files, every other check would
     # pass on an empty table.
     found = {module.__name__ for module in POLICY_MODULES}
-    assert {"tests.accounts.policy", "tests.curriculum.policy", "tests.sessions_app.policy"} <= (
-        found
-    )
+    assert {
+        "tests.accounts.policy",
+        "tests.curriculum.policy",
+        "tests.sessions_app.policy",
+        "tests.facilitators.policy",
+    } <= found
 
 
 def test_no_two_policy_modules_define_the_same_url():

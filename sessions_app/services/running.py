@@ -26,9 +26,11 @@ from ..models import (
     Adaptation,
     Attendance,
     Commitment,
+    FacilitatorAssignment,
     FacilitatorNote,
     Recording,
     Session,
+    SessionFacilitator,
     SessionLog,
 )
 from ..selectors.running import session_materials, session_roster
@@ -296,8 +298,9 @@ def commitments_save(
 
 @transaction.atomic
 def session_mark_held(*, session: Session, by: User) -> Session:
-    """Mark the session held (who and when). Later changes stay possible and are kept in
-    history; marking it twice is refused."""
+    """Mark the session held (who and when), and keep who ran it (the team snapshot) in
+    the same transaction. Later changes stay possible and are kept in history; marking it
+    twice is refused."""
     session = Session.objects.locked().get(pk=session.pk)
     if session.status == Session.Status.HELD:
         raise ValidationError(ALREADY_HELD, code="already_held")
@@ -311,7 +314,29 @@ def session_mark_held(*, session: Session, by: User) -> Session:
     session.held_at = timezone.now()
     session.held_by = by
     save_with_history(session, by=by, update_fields=["status", "held_at", "held_by"])
+    session_team_snapshot(session=session)
     return session
+
+
+def session_team_snapshot(*, session: Session) -> list[SessionFacilitator]:
+    """Store who ran the session as its team stands now: the group's assignments in their
+    roles, and the session's clinician. Written when it is marked held (and by the backfill
+    migration, which repeats this rule), so later assignment changes keep history."""
+    rows = [
+        SessionFacilitator(session=session, user_id=user_id, role=role)
+        for user_id, role in FacilitatorAssignment.objects.filter(
+            group_id=session.group_id
+        ).values_list("user_id", "role")
+    ]
+    if session.clinician_id:
+        rows.append(
+            SessionFacilitator(
+                session=session,
+                user_id=session.clinician_id,
+                role=SessionFacilitator.Role.SESSION_CLINICIAN,
+            )
+        )
+    return SessionFacilitator.objects.bulk_create(rows)
 
 
 # --- The whole page in one save ---------------------------------------------------------

@@ -1132,3 +1132,159 @@ def test_my_sessions_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(MY_SESSIONS_QUERY_BUDGET):
         response = client.get(MY_SESSIONS)
     assert response.status_code == 200
+
+
+# --- Who ran the session: the team snapshot -------------------------------------------------
+
+
+def _team_of(session: Session) -> set[tuple[int, str]]:
+    from sessions_app.selectors import session_team
+
+    return {(member.user.pk, member.role) for member in session_team(session)}
+
+
+def _hold(running: TeamSession) -> Session:
+    from tests.factories import AttendanceFactory
+
+    AttendanceFactory(session=running.session, participant=running.roster[0])
+    return running_services.session_mark_held(session=running.session, by=running.team.facilitator)
+
+
+def test_marking_held_keeps_who_ran_the_session_in_their_roles(cast, running):
+    from sessions_app.models import SessionFacilitator
+
+    running.session.clinician = member(cast.org, Role.FACILITATOR)
+    running.session.save()
+    session = _hold(running)
+    stored = set(SessionFacilitator.objects.filter(session=session).values_list("user", "role"))
+    assert stored == {
+        (cast.peer.pk, "lead_peer"),
+        (cast.clinician.pk, "clinician_co"),
+        (running.session.clinician.pk, "session_clinician"),
+    }
+
+
+def test_changing_the_groups_assignments_after_the_session_is_held_does_not_change_who_ran_it(
+    cast, running
+):
+    from sessions_app.selectors import facilitation_model
+
+    session = _hold(running)
+    before = _team_of(session)
+    FacilitatorAssignment.objects.filter(group=running.group, user=cast.clinician).delete()
+    FacilitatorAssignment.objects.filter(group=running.group, user=cast.peer).update(
+        role=FacilitatorAssignment.Role.PEER_CO
+    )
+    FacilitatorAssignmentFactory(
+        group=running.group, user=member(cast.org, Role.FACILITATOR), role="lead_peer"
+    )
+    session.refresh_from_db()
+    assert _team_of(session) == before
+    assert facilitation_model(session) == "peer_with_clinician"
+
+
+def test_a_session_not_held_yet_reads_todays_assignments(cast, running):
+    from sessions_app.selectors import facilitation_model
+
+    assert _team_of(running.session) == {
+        (cast.peer.pk, "lead_peer"),
+        (cast.clinician.pk, "clinician_co"),
+    }
+    assert facilitation_model(running.session) == "peer_with_clinician"
+    FacilitatorAssignment.objects.filter(group=running.group, user=cast.clinician).delete()
+    assert facilitation_model(running.session) == "peer_led"
+
+
+def test_the_facilitation_model_of_each_kind_of_session(cast):
+    from sessions_app.selectors import facilitation_models
+
+    group = GroupFactory(organization=cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    peer_led = SessionFactory(group=group)
+    with_clinician = SessionFactory(group=group, clinician=cast.clinician)
+    participant = ParticipantFactory(organization=cast.org)
+    participant_led = SessionFactory(group=group, led_by_participant=participant)
+    # Participant-led wins even with a clinician in the room.
+    led_with_clinician = SessionFactory(
+        group=group, led_by_participant=participant, clinician=cast.clinician
+    )
+    sessions = [peer_led, with_clinician, participant_led, led_with_clinician]
+    assert facilitation_models([s.pk for s in sessions]) == {
+        peer_led.pk: "peer_led",
+        with_clinician.pk: "peer_with_clinician",
+        participant_led.pk: "participant_led",
+        led_with_clinician.pk: "participant_led",
+    }
+
+
+def test_a_held_session_reads_its_snapshot_not_the_group(cast):
+    from sessions_app.models import SessionFacilitator
+    from sessions_app.selectors import facilitation_models
+
+    group = GroupFactory(organization=cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.clinician, role="clinician_co")
+    held = SessionFactory(group=group, status=Session.Status.HELD)
+    SessionFacilitator.objects.create(session=held, user=cast.peer, role="lead_peer")
+    assert facilitation_models([held.pk]) == {held.pk: "peer_led"}
+
+
+def test_the_backfill_stores_who_ran_each_held_session_from_its_groups_assignments(cast):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from sessions_app.models import SessionFacilitator
+
+    backfill = importlib.import_module(
+        "sessions_app.migrations.0006_backfill_session_facilitators"
+    ).backfill
+    group = GroupFactory(organization=cast.org)
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    FacilitatorAssignmentFactory(group=group, user=cast.clinician, role="clinician_co")
+    held = SessionFactory(group=group, status=Session.Status.HELD)
+    with_clinician = SessionFactory(
+        group=group, status=Session.Status.HELD, clinician=member(cast.org, Role.FACILITATOR)
+    )
+    planned = SessionFactory(group=group)
+    already = SessionFactory(group=group, status=Session.Status.HELD)
+    SessionFacilitator.objects.create(session=already, user=cast.peer, role="peer_co")
+
+    backfill(django_apps, None)
+    backfill(django_apps, None)  # a second run adds nothing
+
+    def team(session):
+        return set(SessionFacilitator.objects.filter(session=session).values_list("user", "role"))
+
+    assert team(held) == {(cast.peer.pk, "lead_peer"), (cast.clinician.pk, "clinician_co")}
+    assert (with_clinician.clinician_id, "session_clinician") in team(with_clinician)
+    assert len(team(with_clinician)) == 3
+    assert team(planned) == set()
+    assert team(already) == {(cast.peer.pk, "peer_co")}
+
+
+# Measured: 3 at both sizes (the sessions, clinicians in held sessions' snapshots,
+# clinician co-facilitators of the other sessions' groups).
+FACILITATION_MODELS_QUERIES = 3
+
+
+@pytest.mark.parametrize("per_group", [2, 16])
+def test_facilitation_models_take_a_fixed_number_of_queries(
+    cast, per_group, django_assert_num_queries
+):
+    from sessions_app.models import SessionFacilitator
+    from sessions_app.selectors import facilitation_models
+
+    session_ids = []
+    for i in range(3):
+        group = GroupFactory(organization=cast.org)
+        FacilitatorAssignmentFactory(group=group, user=cast.peer)
+        if i:
+            FacilitatorAssignmentFactory(group=group, user=cast.clinician, role="clinician_co")
+        for j in range(per_group):
+            session = SessionFactory(group=group, status="held" if j % 2 else "planned")
+            if session.status == "held":
+                SessionFacilitator.objects.create(session=session, user=cast.peer, role="lead_peer")
+            session_ids.append(session.pk)
+    with django_assert_num_queries(FACILITATION_MODELS_QUERIES):
+        models = facilitation_models(session_ids)
+    assert len(models) == len(session_ids)

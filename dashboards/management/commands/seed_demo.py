@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
+from facilitators.demo_certification import seed_demo_certification
 from sessions_app.demo import seed_demo_sessions
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
             f"Demo program: {program['groups']} groups, {program['participants']} participants, "
             "held and upcoming sessions (one today for the peer facilitator)."
         )
+        seed_demo_certification(organization=organization, users=users)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, display_name, _role in DEMO_USERS:
             self.stdout.write(f"  {email:<28} {display_name}")
