@@ -533,13 +533,22 @@ class SessionFacilitator(models.Model):
     # The roles that make a session "peer with clinician co-facilitating".
     CLINICIAN_ROLES = frozenset({Role.CLINICIAN_CO, Role.SESSION_CLINICIAN})
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="facilitators")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="facilitators", verbose_name=_("session")
+    )
     # PROTECT: who ran a session is history; a person who ran sessions is deactivated,
     # not deleted.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("facilitator"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("who ran a session")
+        verbose_name_plural = _("who ran sessions")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "user", "role"], name="session_facilitator_unique"
