@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("facilitators.urls")),
 ]
