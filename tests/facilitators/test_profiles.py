@@ -170,7 +170,7 @@ FACILITATOR_LIST_QUERY_BUDGET = 10
 def test_the_list_uses_a_fixed_number_of_queries(
     client, cast, django_assert_max_num_queries, facilitators
 ):
-    for n in range(facilitators):
+    for _ in range(facilitators):
         user = member(cast.org, Role.FACILITATOR)
         group = GroupFactory(organization=cast.org)
         FacilitatorAssignmentFactory(group=group, user=user)

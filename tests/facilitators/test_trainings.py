@@ -18,8 +18,8 @@ from facilitators.services.trainings import (
     add_months,
     training_record_add,
 )
-from tests.factories import TrainingRecordFactory, profile_of, training_type
 from tests.facilitators.policy import pdf
+from tests.factories import TrainingRecordFactory, profile_of, training_type
 
 pytestmark = pytest.mark.django_db
 
