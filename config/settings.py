@@ -366,3 +366,5 @@ RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
 # Submitted fidelity reviews that pass, of recordings of a facilitator's sessions, before
 # their certification track may be marked "certified".
 CERTIFICATION_PASSING_REVIEWS = env.int("CERTIFICATION_PASSING_REVIEWS", default=4)
+# Evidence of a training (a certificate: PDF, JPEG or PNG).
+TRAINING_EVIDENCE_MAX_BYTES = env.int("TRAINING_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,6 +1,7 @@
-"""Access helpers for facilitators: 404 outside the user's organizations, 403 for a role
-or a person that may not act. Profiles are reached through accounts' scoping
-(invariant 1)."""
+"""Access helpers for facilitators: 404 outside the user's organizations, 403 for a role or
+a person that may not act. Profiles and trainings are reached through accounts' scoping
+(invariant 1). A facilitator's page and trainings are theirs and their managers' alone:
+other facilitators, reviewers and dashboards never reach them."""
 
 from typing import Any
 from uuid import UUID
@@ -10,20 +11,84 @@ from django.core.exceptions import PermissionDenied
 from accounts.access import get_scoped_object_or_404, role_in
 from accounts.models import Role
 
-from .models import FacilitatorProfile
+from .models import FacilitatorProfile, TrainingRecord
+
+_PROFILE_PATH = "membership__organization"
+_RECORD_PATH = "profile__membership__organization"
+
+
+def user_manages(user: Any, organization_id: int) -> bool:
+    return role_in(user, organization_id) == Role.MANAGER
+
+
+def _profile(user: Any, code: UUID) -> FacilitatorProfile:
+    return get_scoped_object_or_404(
+        FacilitatorProfile.objects.select_related("membership__user", "membership__organization"),
+        user,
+        path=_PROFILE_PATH,
+        code=code,
+    )
+
+
+def get_profile_for_viewer(user: Any, code: UUID) -> tuple[FacilitatorProfile, bool]:
+    """A facilitator's page, and whether the user manages it: 404 outside the user's
+    organizations; 403 unless the user is that facilitator or manages the organization."""
+    profile = _profile(user, code)
+    manages = user_manages(user, profile.membership.organization_id)
+    if not (manages or profile.membership.user_id == user.pk):
+        raise PermissionDenied
+    return profile, manages
+
+
+def get_profile_for_owner(user: Any, code: UUID) -> FacilitatorProfile:
+    """The user's own profile (to add a training to): 404 outside the user's
+    organizations, 403 for anyone else's, managers' included."""
+    profile = _profile(user, code)
+    if profile.membership.user_id != user.pk:
+        raise PermissionDenied
+    return profile
+
+
+def _record(user: Any, code: UUID) -> TrainingRecord:
+    return get_scoped_object_or_404(
+        TrainingRecord.objects.select_related(
+            "profile__membership__user", "profile__membership__organization", "training_type"
+        ),
+        user,
+        path=_RECORD_PATH,
+        code=code,
+    )
+
+
+def get_training_for_manager(user: Any, code: UUID) -> TrainingRecord:
+    """A training to verify or reject: 404 outside, 403 unless the user manages the
+    organization."""
+    record = _record(user, code)
+    if not user_manages(user, record.profile.membership.organization_id):
+        raise PermissionDenied
+    return record
+
+
+def get_training_for_owner(user: Any, code: UUID) -> TrainingRecord:
+    """The user's own training (to delete): 404 outside, 403 for anyone else's."""
+    record = _record(user, code)
+    if record.profile.membership.user_id != user.pk:
+        raise PermissionDenied
+    return record
+
+
+def get_training_for_evidence(user: Any, code: UUID) -> TrainingRecord:
+    """A training whose evidence the user may download: the facilitator and the
+    organization's managers; 404 outside, 403 for other members."""
+    record = _record(user, code)
+    is_owner = record.profile.membership.user_id == user.pk
+    if not (is_owner or user_manages(user, record.profile.membership.organization_id)):
+        raise PermissionDenied
+    return record
 
 
 def get_profile_for_certification(user: Any, code: UUID) -> FacilitatorProfile:
-    """A profile whose certification track the user may see and act on: 404 outside the
-    user's organizations, 403 unless it is the user's own profile or the user manages its
-    organization (another facilitator's track, or a reviewer, gets 403)."""
-    profile: FacilitatorProfile = get_scoped_object_or_404(
-        FacilitatorProfile.objects.select_related("membership__user", "membership__organization"),
-        user,
-        path="membership__organization",
-        code=code,
-    )
-    own = profile.membership.user_id == user.pk
-    if not own and role_in(user, profile.membership.organization_id) != Role.MANAGER:
-        raise PermissionDenied
+    """A profile whose certification track the user may see and act on: the same people
+    as the facilitator's page (the facilitator and the organization's managers)."""
+    profile, _manages = get_profile_for_viewer(user, code)
     return profile

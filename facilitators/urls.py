@@ -1,14 +1,38 @@
+"""facilitators URLs, grouped by the object they act on. Objects are reached by their UUID
+`code`; an organization's list by the organization's, as accounts' staff page is."""
+
 from django.urls import include, path
 
-from .views import certification
+from .views import certification, profiles, trainings
 
 app_name = "facilitators"
+
+profile_urls = [
+    path("", profiles.facilitator_detail, name="facilitator_detail"),
+    path("edit/", profiles.facilitator_edit, name="facilitator_edit"),
+    path("trainings/add/", trainings.training_add, name="training_add"),
+]
 
 certification_urls = [
     path("", certification.certification_detail, name="certification_detail"),
     path("change/", certification.certification_change_view, name="certification_change"),
 ]
 
+training_urls = [
+    path("verify/", trainings.training_verify, name="training_verify"),
+    path("reject/", trainings.training_reject, name="training_reject"),
+    path("delete/", trainings.training_delete, name="training_delete"),
+    path("evidence/download/", trainings.training_evidence, name="training_evidence"),
+]
+
 urlpatterns = [
-    path("<uuid:profile_code>/certification/", include(certification_urls)),
+    path(
+        "organizations/<uuid:org_code>/facilitators/",
+        profiles.facilitator_list,
+        name="facilitator_list",
+    ),
+    path("facilitators/<uuid:code>/", include(profile_urls)),
+    path("facilitators/<uuid:profile_code>/certification/", include(certification_urls)),
+    path("my-trainings/", trainings.my_trainings, name="my_trainings"),
+    path("trainings/<uuid:code>/", include(training_urls)),
 ]

@@ -196,3 +196,37 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     form = factory.SubFactory(ConsentFormFactory)
     method = Consent.Method.WRITTEN
     captured_by = factory.SubFactory(UserFactory)
+
+
+# --- facilitators -----------------------------------------------------------------------
+
+
+def profile_of(user: User, organization: Organization | None = None):
+    """The facilitator profile that user's facilitator membership got when it was made."""
+    from facilitators.models import FacilitatorProfile
+
+    profiles = FacilitatorProfile.objects.filter(membership__user=user)
+    if organization is not None:
+        profiles = profiles.filter(membership__organization=organization)
+    return profiles.get()
+
+
+def training_type(slug: str = "seeking-safety-one-day"):
+    """A training type the data migration seeded."""
+    from facilitators.models import TrainingType
+
+    return TrainingType.objects.get(slug=slug)
+
+
+class TrainingRecordFactory(factory.django.DjangoModelFactory):
+    """A training record, straight into the table (services are tested on their own)."""
+
+    class Meta:
+        model = "facilitators.TrainingRecord"
+
+    profile = None  # pass profile=profile_of(user)
+    training_type = factory.LazyFunction(training_type)
+    completed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    expires_on = factory.LazyAttribute(lambda o: o.completed_on + datetime.timedelta(days=3 * 365))
+    status = "verified"
+    created_by = factory.LazyAttribute(lambda o: o.profile.membership.user)

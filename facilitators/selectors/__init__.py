@@ -1,6 +1,19 @@
-"""Reads other apps may call, re-exported here; every other selector is private to
-facilitators. The dashboards compare outcomes by training level through these."""
+"""Reads other apps may call (reminders, dashboards), re-exported here; every other
+selector is private to facilitators. The dashboards compare outcomes by training level
+through `training_levels_on`."""
 
+from .bench import bench_for_group, bench_for_manager, bench_for_organizations
 from .training_levels import TrainingLevel, training_level_on, training_levels_on
+from .trainings import TrainingStatus, training_expiry, training_status
 
-__all__ = ["TrainingLevel", "training_level_on", "training_levels_on"]
+__all__ = [
+    "TrainingLevel",
+    "TrainingStatus",
+    "bench_for_group",
+    "bench_for_manager",
+    "bench_for_organizations",
+    "training_expiry",
+    "training_level_on",
+    "training_levels_on",
+    "training_status",
+]

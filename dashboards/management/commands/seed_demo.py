@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
+from facilitators.demo import seed_demo_trainings
 from facilitators.demo_certification import seed_demo_certification
 from sessions_app.demo import seed_demo_sessions
 
@@ -17,6 +18,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo program: {program['groups']} groups, {program['participants']} participants, "
             "held and upcoming sessions (one today for the peer facilitator)."
+        )
+        trainings = seed_demo_trainings(organization=organization, users=users)
+        self.stdout.write(
+            f"Demo trainings: {trainings['trainings']} (one verified, one expiring within "
+            "30 days, one awaiting verification)."
         )
         seed_demo_certification(organization=organization, users=users)
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
