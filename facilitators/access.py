@@ -89,6 +89,10 @@ def get_training_for_evidence(user: Any, code: UUID) -> TrainingRecord:
 
 def get_profile_for_certification(user: Any, code: UUID) -> FacilitatorProfile:
     """A profile whose certification track the user may see and act on: the same people
-    as the facilitator's page (the facilitator and the organization's managers)."""
-    profile, _manages = get_profile_for_viewer(user, code)
+    as the facilitator's page (the facilitator and the organization's managers); the
+    facilitator's own is told without asking for their role."""
+    profile = _profile(user, code)
+    own = profile.membership.user_id == user.pk
+    if not own and not user_manages(user, profile.membership.organization_id):
+        raise PermissionDenied
     return profile

@@ -62,7 +62,7 @@ def test_the_backfill_migration_makes_missing_profiles(cast):
     from django.apps import apps
 
     migration = importlib.import_module(
-        "facilitators.migrations.0004_backfill_facilitator_profiles"
+        "facilitators.migrations.0003_backfill_facilitator_profiles"
     )
     profile_of(cast.peer).delete()
     FacilitatorAssignmentFactory(
@@ -158,7 +158,7 @@ def test_another_facilitator_gets_403_and_an_outsider_404(client, cast):
 def test_the_page_includes_the_certification_track(client, cast):
     client.force_login(cast.peer)
     body = client.get(url("facilitator_detail", code=profile_of(cast.peer).code)).content.decode()
-    assert "Certification: not pursuing" in body
+    assert "You are not pursuing certification. Certification is optional" in body
 
 
 # Four for the request (web session, user, memberships, MFA), two for the organization and
