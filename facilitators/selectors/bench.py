@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.access import membership_list_for
 from accounts.models import Organization, Role
-from sessions_app.models import FacilitatorAssignment, Group, Session
+from sessions_app.models import Group, Session, SessionFacilitator
 
 from ..models import TrainingRecord
 from .trainings import organization_today
@@ -104,8 +104,9 @@ def bench_for_organizations(
 ) -> dict[int, OrganizationBench]:
     """Bench depth per organization (by pk): trained facilitators, each active group's
     trained facilitators (only `group`'s when given), and the facilitator leading more
-    than half of the held sessions of the last 90 days (lead peer of the session's group;
-    sessions a participant led count for nobody). Three queries, two without the share."""
+    than half of the held sessions of the last 90 days (the lead peer who ran each one, from
+    its team snapshot; sessions a participant led count for nobody). Three queries, two
+    without the share."""
     organizations = list(organizations)
     benches = {o.pk: OrganizationBench(organization=o) for o in organizations}
     if not benches:
@@ -117,48 +118,47 @@ def bench_for_organizations(
     groups = Group.objects.active().filter(organization_id__in=list(benches))
     if group is not None:
         groups = groups.filter(pk=group.pk)
-    rows = groups.values_list(
-        "pk",
-        "name",
-        "code",
-        "organization_id",
-        "assignments__user_id",
-        "assignments__role",
-        "assignments__user__display_name",
-        "assignments__user__email",
-    )
-    lead_of: dict[int, tuple[int, str]] = {}
-    for pk, name, code, org_id, user_id, role, display_name, email in rows:
+    rows = groups.values_list("pk", "name", "code", "organization_id", "assignments__user_id")
+    for pk, name, code, org_id, user_id in rows:
         bench = benches[org_id].groups.setdefault(
             pk, GroupBench(group_id=pk, name=name, code=code, trained=0)
         )
         if user_id is not None and user_id in trained.get(org_id, set()):
             bench.trained += 1
-        if role == FacilitatorAssignment.Role.LEAD_PEER:
-            lead_of[pk] = (user_id, display_name or email)
 
     if with_lead_share:
         since = timezone.now() - timedelta(days=LEAD_SHARE_DAYS)
+        # Who led each held session as its team stood that day (the snapshot written when
+        # it was marked held), not the group's lead today.
+        lead = SessionFacilitator.objects.filter(
+            session=OuterRef("pk"), role=SessionFacilitator.Role.LEAD_PEER
+        )
         held = (
             Session.objects.filter(
                 group__organization_id__in=list(benches),
                 status=Session.Status.HELD,
                 starts_at__gte=since,
             )
-            .values("group_id", "group__organization_id")
+            .annotate(
+                lead_id=Subquery(lead.values("user_id")[:1]),
+                lead_name=Subquery(lead.values("user__display_name")[:1]),
+                lead_email=Subquery(lead.values("user__email")[:1]),
+            )
+            .values("group__organization_id", "lead_id", "lead_name", "lead_email")
             .annotate(
                 total=Count("pk"),
                 by_participant=Count("pk", filter=Q(led_by_participant__isnull=False)),
             )
+            .order_by()
         )
         totals: Counter[int] = Counter()
         led: dict[int, Counter[tuple[int, str]]] = defaultdict(Counter)
         for row in held:
             org_id = row["group__organization_id"]
             totals[org_id] += row["total"]
-            lead = lead_of.get(row["group_id"])
-            if lead is not None:
-                led[org_id][lead] += row["total"] - row["by_participant"]
+            if row["lead_id"] is not None:
+                name = row["lead_name"] or row["lead_email"]
+                led[org_id][(row["lead_id"], name)] += row["total"] - row["by_participant"]
         for org_id, counter in led.items():
             (user_id, name), count = counter.most_common(1)[0]
             if count * 2 > totals[org_id]:

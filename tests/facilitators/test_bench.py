@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from facilitators.selectors.bench import bench_for_group, bench_for_organizations
 from sessions_app.models import FacilitatorAssignment, Session
+from sessions_app.services.running import session_team_snapshot
 from tests.factories import (
     FacilitatorAssignmentFactory,
     GroupFactory,
@@ -77,13 +78,31 @@ def test_the_managers_home_warns_of_thin_groups(client, cast):
 
 
 def held(group, n, *, days_ago=5, **fields):
+    """Sessions held with the group's team as it stands now (the snapshot marking held
+    writes)."""
     for i in range(n):
-        SessionFactory(
+        session = SessionFactory(
             group=group,
             status=Session.Status.HELD,
             starts_at=timezone.now() - datetime.timedelta(days=days_ago, hours=i),
             **fields,
         )
+        session_team_snapshot(session=session)
+
+
+def test_who_led_is_who_ran_the_sessions_then_not_the_groups_lead_today(cast):
+    mine = GroupFactory(organization=cast.org)
+    theirs = GroupFactory(organization=cast.org)
+    FacilitatorAssignmentFactory(group=mine, user=cast.peer)
+    FacilitatorAssignmentFactory(group=theirs, user=cast.clinician)
+    held(mine, 3)
+    held(theirs, 2)
+    # The peer hands the group over after leading its three sessions.
+    FacilitatorAssignment.objects.filter(group=mine).update(user=cast.clinician)
+    bench = bench_for_organizations(organizations=[cast.org])[cast.org.pk]
+    assert bench.dominant is not None
+    assert bench.dominant.name == (cast.peer.display_name or cast.peer.email)
+    assert (bench.dominant.led, bench.dominant.held) == (3, 5)
 
 
 def test_one_facilitator_leading_more_than_half_the_sessions_is_warned_of(client, cast):
