@@ -363,3 +363,5 @@ LOGGING = {
 SESSIONS_GENERATE_WEEKS = env.int("SESSIONS_GENERATE_WEEKS", default=8)
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
+# A fidelity review passes when every part's adherence mean is at least this (0 to 3).
+FIDELITY_PASS_MEAN = env.float("FIDELITY_PASS_MEAN", default=2.0)

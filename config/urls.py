@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("", include("sessions_app.urls")),
+    path("facilitators/", include("facilitators.urls")),
 ]

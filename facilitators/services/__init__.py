@@ -1,0 +1,2 @@
+"""Writes other apps may call, re-exported here; every other service is private to
+facilitators."""
