@@ -109,7 +109,13 @@ def review_form(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, assignment, form, status=400)
     action = request.POST.get("action", SAVE_DRAFT)
+    saved = False
     try:
+        # The draft is saved first, in its own transaction: a refused submission keeps it.
+        review = review_save_draft(
+            assignment=assignment, by=request.user, ratings=form.ratings(), overall=form.overall()
+        )
+        saved = True
         if action == SUBMIT and confirmed(request.POST):
             review = review_submit(
                 assignment=assignment,
@@ -119,9 +125,6 @@ def review_form(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
             )
             messages.success(request, _("Review submitted. Thank you."))
             return redirect("facilitators:review_detail", code=review.code)
-        review = review_save_draft(
-            assignment=assignment, by=request.user, ratings=form.ratings(), overall=form.overall()
-        )
         if action == SUBMIT:
             review_check_complete(
                 review=Review.objects.prefetch_related("ratings").get(pk=review.pk)
@@ -144,7 +147,7 @@ def review_form(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
         form.add_service_error(error)
         notice = (
             _("Saved as a draft. To submit, finish what is marked below.")
-            if (action == SUBMIT and review is not None and not confirmed(request.POST))
+            if saved
             else ""
         )
         return _form_page(request, assignment, form, status=400, notice=notice)
