@@ -145,11 +145,7 @@ def review_form(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
             )
     except ValidationError as error:
         form.add_service_error(error)
-        notice = (
-            _("Saved as a draft. To submit, finish what is marked below.")
-            if saved
-            else ""
-        )
+        notice = _("Saved as a draft. To submit, finish what is marked below.") if saved else ""
         return _form_page(request, assignment, form, status=400, notice=notice)
     messages.success(request, _("Draft saved."))
     return redirect("facilitators:review_form", code=assignment.code)

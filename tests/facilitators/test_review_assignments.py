@@ -142,9 +142,10 @@ def test_the_recordings_page_links_to_the_assign_page(client, cast, recorded):
     page = client.get(
         reverse("sessions_app:recording_list", kwargs={"code": recorded.session.code})
     ).content.decode()
-    assert reverse(
-        "facilitators:review_assign_recording", kwargs={"code": recorded.recording.code}
-    ) in page
+    assert (
+        reverse("facilitators:review_assign_recording", kwargs={"code": recorded.recording.code})
+        in page
+    )
 
 
 def test_withdrawing_asks_first(client, cast, recorded, fidelity):

@@ -62,7 +62,11 @@ def scores_for(rubric, values):
 
 def test_part_means_leave_out_cant_rate(fidelity):
     scores = scores_for(fidelity, ["3", None, "2", "1", "2.5", "2.5"])
-    assert [p.adherence for p in scores.parts] == [Decimal("3.00"), Decimal("1.50"), Decimal("2.50")]
+    assert [p.adherence for p in scores.parts] == [
+        Decimal("3.00"),
+        Decimal("1.50"),
+        Decimal("2.50"),
+    ]
     assert scores.parts[0].cant_rate == 1
     assert scores.adherence == Decimal("2.20")  # (3 + 2 + 1 + 2.5 + 2.5) / 5
     assert scores.helpfulness == Decimal("1.00")  # kept apart from adherence
