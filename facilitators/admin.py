@@ -1,6 +1,6 @@
 """Django admin for facilitators."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_widgets import LabelledDateTimeAdmin
+from accounts.models import User
 
 from .models import ItemRating, Review, ReviewAssignment, Rubric, RubricItem, RubricPart
 from .services.rubrics import rubric_copy_as_new_version
@@ -67,7 +68,7 @@ class RubricAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     @admin.action(description=gettext_lazy("Copy as new version"))
     def copy_as_new_version(self, request: HttpRequest, queryset: QuerySet[Rubric]) -> None:
         for rubric in queryset:
-            copy = rubric_copy_as_new_version(rubric=rubric, by=request.user)
+            copy = rubric_copy_as_new_version(rubric=rubric, by=cast(User, request.user))
             self.message_user(
                 request,
                 _("Copied %(rubric)s as version %(version)s (not active yet).")

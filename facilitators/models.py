@@ -12,6 +12,7 @@ never from today's state alone.
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -633,7 +634,7 @@ class Review(models.Model):
         return self.status == self.Status.SUBMITTED
 
 
-def _rating_field(label: str) -> models.DecimalField:
+def _rating_field(label: Any) -> models.DecimalField:
     return models.DecimalField(
         label,
         max_digits=2,

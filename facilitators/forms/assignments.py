@@ -51,7 +51,8 @@ class AssignRecordingForm(_AssignForm):
         super().__init__(*args, organization_id=recording.session.group.organization_id, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         reviewer = data.get("reviewer")
         if reviewer is not None and self.recording.session.is_facilitated_by(reviewer):
             self.add_error("reviewer", _(OWN_SESSION))

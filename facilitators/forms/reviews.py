@@ -79,7 +79,7 @@ class ReviewForm(forms.Form):
                     label=_("Helpfulness (how well)"), required=False, widget=_rating_widget()
                 )
             self.fields[prefix + "cant_rate"] = forms.BooleanField(
-                label=_("Can\u2019t rate"), required=False
+                label=_("Can't rate"), required=False
             )
             self.fields[prefix + "cant_rate_reason"] = forms.ChoiceField(
                 label=_("Why not"),
@@ -158,7 +158,8 @@ class ReviewForm(forms.Form):
         return out
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for item in self.items():
             for name in ("adherence", "helpfulness"):
                 key = f"item-{item.pk}-{name}"

@@ -30,14 +30,10 @@ from .assignments import review_assignment_close
 RATING_OFF_GRID = gettext_noop(
     "Ratings run from 0 to 3 in half points (0, 0.5, 1 … 3); %(value)s is not one of them."
 )
-BOTH_RATED_AND_CANT_RATE = gettext_noop(
-    "Give a rating or mark it \u201ccan\u2019t rate\u201d, not both."
-)
-CANT_RATE_NEEDS_REASON = gettext_noop("Say why it can\u2019t be rated.")
-ITEM_NOT_RATED = gettext_noop(
-    "Rate this item, or mark it \u201ccan\u2019t rate\u201d with a reason."
-)
-HELPFULNESS_MISSING = gettext_noop("Rate helpfulness too, or mark it \u201ccan\u2019t rate\u201d.")
+BOTH_RATED_AND_CANT_RATE = gettext_noop("Give a rating or mark it “can't rate”, not both.")
+CANT_RATE_NEEDS_REASON = gettext_noop("Say why it can't be rated.")
+ITEM_NOT_RATED = gettext_noop("Rate this item, or mark it “can't rate” with a reason.")
+HELPFULNESS_MISSING = gettext_noop("Rate helpfulness too, or mark it “can't rate”.")
 RECOMMENDATION_MISSING = gettext_noop("Choose an overall recommendation before submitting.")
 ALREADY_SUBMITTED = gettext_noop("This review was submitted and can no longer be changed.")
 NOT_YOUR_REVIEW = gettext_noop("Only the assigned reviewer can write this review.")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures are imported from review_factories)
 """Review assignments: who may be assigned, the recording access they give and end, and
 the recording marked reviewed when its last open assignment closes."""
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures are imported from review_factories)
 """Reviews: drafts saved any number of times, one submission, read-only afterwards;
 ratings on the half-point grid; scores and the pass threshold; who reads a review; query
 counts of the queue and the form."""

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures are imported from review_factories)
 """Rubrics are data: a version with any review is frozen, in the models and in admin;
 admin copies it as a new version."""
 
