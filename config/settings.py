@@ -368,3 +368,5 @@ RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
 CERTIFICATION_PASSING_REVIEWS = env.int("CERTIFICATION_PASSING_REVIEWS", default=4)
 # Evidence of a training (a certificate: PDF, JPEG or PNG).
 TRAINING_EVIDENCE_MAX_BYTES = env.int("TRAINING_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# A fidelity review passes when every part's adherence mean is at least this (0 to 3).
+FIDELITY_PASS_MEAN = env.float("FIDELITY_PASS_MEAN", default=2.0)

@@ -11,15 +11,18 @@ never from today's state alone.
 
 import uuid
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Membership
+from accounts.models import Membership, Role
 from accounts.scoping import OrganizationScopedQuerySet
 from accounts.storage import private_storage
 
@@ -297,3 +300,397 @@ class CertificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} -> {self.to_state}"
+
+
+# --- Rubrics and reviews ----------------------------------------------------------------
+#
+# Rubrics are data (admin-edited, versioned). A rubric version with any review is frozen:
+# editing it means copying it as a new version (admin's "copy as new version"). Review
+# assignments give one reviewer one subject (a recording, or a training type for peer
+# review) with the rubric to use; the review is the reviewer's draft, then submitted once.
+
+# Ratings run from 0 to 3 in half points.
+RATING_MIN = Decimal("0")
+RATING_MAX = Decimal("3")
+RATING_STEP = Decimal("0.5")
+RUBRIC_IN_USE = _(
+    "This rubric version already has reviews, so it cannot be changed. "
+    "Copy it as a new version and edit the copy."
+)
+
+
+class RubricQuerySet(models.QuerySet["Rubric"]):
+    def active(self) -> "RubricQuerySet":
+        return self.filter(active=True)
+
+    def usable_in(self, organization_id: int) -> "RubricQuerySet":
+        """Active rubrics shared by everyone or of this organization."""
+        return self.active().filter(
+            Q(organization__isnull=True) | Q(organization_id=organization_id)
+        )
+
+    def in_use(self) -> "RubricQuerySet":
+        """Versions with at least one review (draft or submitted): frozen."""
+        return self.filter(assignments__review__isnull=False).distinct()
+
+
+class Rubric(models.Model):
+    """One version of a rubric. Frozen once any review uses it."""
+
+    class Kind(models.TextChoices):
+        FIDELITY = "fidelity", _("Fidelity")
+        PEER_REVIEW = "peer_review", _("Peer review")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="rubrics",
+        verbose_name=_("organization"),
+        help_text=_("Leave empty to share the rubric with every organization."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RubricQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name", "-version"]
+        verbose_name = _("rubric")
+        verbose_name_plural = _("rubrics")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["fidelity", "peer_review"]), name="rubric_kind_valid"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="rubric_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_fidelity(self) -> bool:
+        return self.kind == self.Kind.FIDELITY
+
+    def is_in_use(self) -> bool:
+        return self.pk is not None and Review.objects.filter(assignment__rubric_id=self.pk).exists()
+
+    def clean(self) -> None:
+        self._refuse_if_frozen()
+
+    def _refuse_if_frozen(self) -> None:
+        """A used version may only be switched off or on (`active`); anything else is a
+        new version."""
+        if not self.is_in_use():
+            return
+        stored = Rubric.objects.get(pk=self.pk)
+        fields = [f.attname for f in self._meta.concrete_fields if f.name != "active"]
+        if any(getattr(stored, name) != getattr(self, name) for name in fields):
+            raise ValidationError(RUBRIC_IN_USE, code="rubric_in_use")
+
+
+def _refuse_if_rubric_used(rubric_id: int | None) -> None:
+    if rubric_id and Review.objects.filter(assignment__rubric_id=rubric_id).exists():
+        raise ValidationError(RUBRIC_IN_USE, code="rubric_in_use")
+
+
+class RubricPart(models.Model):
+    """A part of a rubric (Format, Content, Process for fidelity)."""
+
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.CASCADE, related_name="parts", verbose_name=_("rubric")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["rubric", "order", "pk"]
+        verbose_name = _("rubric part")
+        verbose_name_plural = _("rubric parts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        _refuse_if_rubric_used(self.rubric_id)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        _refuse_if_rubric_used(self.rubric_id)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _refuse_if_rubric_used(self.rubric_id)
+        return super().delete(*args, **kwargs)
+
+
+class RubricItem(models.Model):
+    """One question of a part. A fidelity item may take a helpfulness rating beside its
+    adherence rating."""
+
+    part = models.ForeignKey(
+        RubricPart, on_delete=models.CASCADE, related_name="items", verbose_name=_("part")
+    )
+    text = models.CharField(_("text"), max_length=500)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    takes_helpfulness = models.BooleanField(_("also rated for helpfulness"), default=False)
+
+    class Meta:
+        ordering = ["part__order", "part_id", "order", "pk"]
+        verbose_name = _("rubric item")
+        verbose_name_plural = _("rubric items")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs) -> None:
+        _refuse_if_rubric_used(self._rubric_id())
+        super().save(*args, **kwargs)
+
+    def _rubric_id(self) -> int | None:
+        if not self.part_id:
+            return None
+        return RubricPart.objects.filter(pk=self.part_id).values_list("rubric_id", flat=True)[0]
+
+    def clean(self) -> None:
+        _refuse_if_rubric_used(self._rubric_id())
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _refuse_if_rubric_used(self._rubric_id())
+        return super().delete(*args, **kwargs)
+
+
+class ReviewAssignmentQuerySet(OrganizationScopedQuerySet):
+    def open(self) -> "ReviewAssignmentQuerySet":
+        return self.filter(status=ReviewAssignment.Status.OPEN)
+
+    def assigned_to(self, user: object) -> "ReviewAssignmentQuerySet":
+        """The user's assignments, in organizations where they hold a reviewer membership
+        (a reviewer membership reaches nothing but what is assigned)."""
+        return self.for_user(user, roles=[Role.REVIEWER]).filter(reviewer=user)
+
+
+class ReviewAssignment(models.Model):
+    """One reviewer, one subject (a recording, or a training type for peer review), one
+    rubric. Open until the review is submitted or a manager withdraws it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="review_assignments",
+        verbose_name=_("organization"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("reviewer"),
+    )
+    rubric = models.ForeignKey(
+        Rubric, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("rubric")
+    )
+    recording = models.ForeignKey(
+        "sessions_app.Recording",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_assignments",
+        verbose_name=_("recording"),
+    )
+    training_type = models.ForeignKey(
+        TrainingType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_assignments",
+        verbose_name=_("training"),
+    )
+    segment_start_seconds = models.PositiveIntegerField(
+        _("segment starts at (seconds)"), null=True, blank=True
+    )
+    segment_end_seconds = models.PositiveIntegerField(
+        _("segment ends at (seconds)"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ReviewAssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recording__isnull=False) & Q(training_type__isnull=True))
+                | (Q(recording__isnull=True) & Q(training_type__isnull=False)),
+                name="assignment_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(segment_start_seconds__isnull=True) & Q(segment_end_seconds__isnull=True)
+                )
+                | (
+                    Q(segment_start_seconds__isnull=False)
+                    & Q(segment_end_seconds__gt=models.F("segment_start_seconds"))
+                ),
+                name="assignment_segment_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (Q(status__in=["submitted", "withdrawn"]) & Q(closed_at__isnull=False)),
+                name="assignment_closed_when_not_open",
+            ),
+            models.UniqueConstraint(
+                fields=["reviewer", "recording", "rubric"],
+                condition=Q(status="open"),
+                name="assignment_one_open_per_recording_rubric",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rubric} -> {self.reviewer_id}"
+
+    @property
+    def has_segment(self) -> bool:
+        return self.segment_start_seconds is not None
+
+
+class Review(models.Model):
+    """The reviewer's work on one assignment: a draft saved any number of times, then
+    submitted once (read-only from then on)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Recommendation(models.TextChoices):
+        KEEP_GOING = "keep_going", _("Keep going as you are")
+        ON_THE_WAY = "on_the_way", _("On the way: work on the points above")
+        MORE_SUPPORT = "more_support", _("More support before the next review")
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    assignment = models.OneToOneField(
+        ReviewAssignment,
+        on_delete=models.PROTECT,
+        related_name="review",
+        verbose_name=_("assignment"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    overall_strengths = models.TextField(_("strengths overall"), blank=True)
+    overall_to_work_on = models.TextField(_("things to work on overall"), blank=True)
+    overall_recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
+    )
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False),
+                name="review_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.code}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+def _rating_field(label: Any) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)],
+    )
+
+
+def _on_the_grid(field: str) -> Q:
+    # 0, 0.5, ... 3: twice the value is a whole number.
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__in": [Decimal(n) / 2 for n in range(0, 7)]}
+    )
+
+
+class ItemRating(models.Model):
+    """One item's ratings in a review, or "can't rate" with a reason."""
+
+    class CantRateReason(models.TextChoices):
+        INAUDIBLE = "inaudible", _("Inaudible")
+        TOO_SHORT = "too_short", _("Too short to judge")
+        NOT_APPLICABLE = "not_applicable", _("Does not apply to this session")
+        OTHER = "other", _("Other reason")
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("review")
+    )
+    item = models.ForeignKey(
+        RubricItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    adherence = _rating_field(_("adherence"))
+    helpfulness = _rating_field(_("helpfulness"))
+    cant_rate = models.BooleanField(_("can't rate"), default=False)
+    cant_rate_reason = models.CharField(
+        _("why it can't be rated"), max_length=20, choices=CantRateReason.choices, blank=True
+    )
+    strengths = models.TextField(_("strengths"), blank=True)
+    to_work_on = models.TextField(_("things to work on"), blank=True)
+
+    class Meta:
+        ordering = ["item__part__order", "item__order", "pk"]
+        verbose_name = _("item rating")
+        verbose_name_plural = _("item ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="rating_one_per_item"),
+            models.CheckConstraint(
+                condition=_on_the_grid("adherence") & _on_the_grid("helpfulness"),
+                name="rating_on_half_point_grid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cant_rate=False) | Q(adherence__isnull=True, helpfulness__isnull=True),
+                name="rating_cant_rate_has_no_values",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.adherence}/{self.helpfulness}"

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import certification, profiles, trainings
+from .views import assignments, certification, profiles, reviews, trainings
 
 app_name = "facilitators"
 
@@ -25,6 +25,35 @@ training_urls = [
     path("evidence/download/", trainings.training_evidence, name="training_evidence"),
 ]
 
+# --- Rubrics, review assignments and reviews ---------------------------------------------
+
+review_assignment_urls = [
+    path("withdraw/", assignments.review_assignment_withdraw, name="review_assignment_withdraw"),
+    path("review/", reviews.review_form, name="review_form"),
+]
+
+review_urls = [
+    path(
+        "recordings/<uuid:code>/assign-review/",
+        assignments.review_assign_recording,
+        name="review_assign_recording",
+    ),
+    path(
+        "organizations/<uuid:org_code>/reviews/assign-training/",
+        assignments.review_assign_training,
+        name="review_assign_training",
+    ),
+    path(
+        "organizations/<uuid:org_code>/reviews/",
+        assignments.review_assignment_list,
+        name="review_assignment_list",
+    ),
+    path("review-assignments/<uuid:code>/", include(review_assignment_urls)),
+    path("reviews/queue/", reviews.review_queue, name="review_queue"),
+    path("reviews/mine/", reviews.review_list_mine, name="review_list_mine"),
+    path("reviews/<uuid:code>/", reviews.review_detail, name="review_detail"),
+]
+
 urlpatterns = [
     path(
         "organizations/<uuid:org_code>/facilitators/",
@@ -35,4 +64,5 @@ urlpatterns = [
     path("facilitators/<uuid:profile_code>/certification/", include(certification_urls)),
     path("my-trainings/", trainings.my_trainings, name="my_trainings"),
     path("trainings/<uuid:code>/", include(training_urls)),
+    path("", include(review_urls)),
 ]

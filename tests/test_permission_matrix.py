@@ -83,12 +83,13 @@ from tests.sessions_app import policy as sessions_app_policy
 
 
 def discover_policy_modules() -> list[ModuleType]:
-    """Every tests/<app>/policy.py, in a stable order."""
+    """Every tests/<app>/policy.py and tests/<app>/<feature>_policy.py (an app whose
+    features are built apart keeps one file per feature), in a stable order."""
     here = Path(__file__).parent
-    return [
-        importlib.import_module(f"tests.{path.parent.name}.policy")
-        for path in sorted(here.glob("*/policy.py"))
-    ]
+    paths = sorted({*here.glob("*/policy.py"), *here.glob("*/*_policy.py")})
+    modules = [importlib.import_module(f"tests.{p.parent.name}.{p.stem}") for p in paths]
+    # Other *_policy.py files (the browser tests' security policies) hold no rows.
+    return [module for module in modules if hasattr(module, "POLICY")]
 
 
 POLICY_MODULES = discover_policy_modules()

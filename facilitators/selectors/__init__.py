@@ -1,8 +1,10 @@
 """Reads other apps may call (reminders, dashboards), re-exported here; every other
 selector is private to facilitators. The dashboards compare outcomes by training level
-through `training_levels_on`."""
+through `training_levels_on`; the certification track counts
+`passing_fidelity_review_count`."""
 
 from .bench import bench_for_group, bench_for_manager, bench_for_organizations
+from .reviews import passing_fidelity_review_count
 from .training_levels import TrainingLevel, training_level_on, training_levels_on
 from .trainings import TrainingStatus, training_expiry, training_status
 
@@ -12,6 +14,7 @@ __all__ = [
     "bench_for_group",
     "bench_for_manager",
     "bench_for_organizations",
+    "passing_fidelity_review_count",
     "training_expiry",
     "training_level_on",
     "training_levels_on",
