@@ -26,6 +26,7 @@ from ..models import (
     FacilitatorProfile,
     TrainingRecord,
 )
+from .reviews import passing_fidelity_review_count
 
 S = CertificationState
 
@@ -63,10 +64,10 @@ _OFFER_ORDER = [
 
 def passing_fidelity_reviews(profile: FacilitatorProfile) -> int:
     """How many submitted fidelity reviews that pass there are of recordings of this
-    facilitator's sessions. Reviews are not built yet (a later part of the facilitators
-    issue): until they are, this is 0, and "certified" stays out of reach. The review
-    feature will count its submitted, passing fidelity reviews here."""
-    return 0
+    facilitator's sessions in the profile's organization (the reviews feature counts)."""
+    return passing_fidelity_review_count(
+        user=profile.membership.user, organization=profile.membership.organization
+    )
 
 
 def passing_reviews_needed() -> int:

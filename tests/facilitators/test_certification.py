@@ -16,16 +16,24 @@ from facilitators.selectors.certification import (
     certification_state_on,
     passing_fidelity_reviews,
 )
+from facilitators.services.assignments import review_assign
 from facilitators.services.certification import (
     MANAGERS_ONLY,
     NEEDS_TRAINING,
     NOT_YOURS,
     certification_change,
 )
+from facilitators.services.reviews import review_submit
 from tests.facilitators.factories import (
     CertificationEventFactory,
     SeekingSafetyTrainingFactory,
     profile_of,
+)
+from tests.facilitators.review_factories import (
+    all_rated,
+    private_files,  # noqa: F401 (a fixture)
+    recorded_session,
+    rubric_with,
 )
 
 S = CertificationState
@@ -165,6 +173,35 @@ def test_certified_is_refused_without_enough_passing_reviews(cast, profile):
 def test_certified_is_allowed_when_enough_reviews_pass(cast, profile, settings):
     settings.CERTIFICATION_PASSING_REVIEWS = 0  # what passing_fidelity_reviews reports
     CertificationEventFactory(profile=profile, to_state=S.FEEDBACK_RECEIVED)
+    change(profile, S.CERTIFIED, cast.manager)
+    assert certification_state(profile) == S.CERTIFIED
+
+
+@pytest.mark.usefixtures("private_files")
+def test_certified_counts_the_facilitators_submitted_fidelity_reviews_that_pass(
+    cast, profile, settings
+):
+    settings.CERTIFICATION_PASSING_REVIEWS = 2
+    fidelity = rubric_with({"Format": 2, "Content": 2, "Process": 2})
+    CertificationEventFactory(profile=profile, to_state=S.FEEDBACK_RECEIVED)
+
+    def reviewed(days_ago: int, value: str) -> None:
+        recording = recorded_session(cast.org, cast.peer, tag=str(days_ago), days_ago=days_ago)
+        assignment = review_assign(
+            recording=recording.recording, reviewer=cast.reviewer, rubric=fidelity, by=cast.manager
+        )
+        review_submit(
+            assignment=assignment,
+            by=cast.reviewer,
+            ratings=all_rated(fidelity, value),
+            overall={"overall_recommendation": "keep_going"},
+        )
+
+    reviewed(9, "2.5")
+    reviewed(8, "1")  # submitted, but below the pass mean: not counted
+    with pytest.raises(ValidationError):
+        change(profile, S.CERTIFIED, cast.manager)
+    reviewed(7, "2")  # exactly at the pass mean
     change(profile, S.CERTIFIED, cast.manager)
     assert certification_state(profile) == S.CERTIFIED
 
