@@ -90,11 +90,17 @@ def held(group, n, *, days_ago=5, **fields):
         session_team_snapshot(session=session)
 
 
-def test_who_led_is_who_ran_the_sessions_then_not_the_groups_lead_today(cast):
+def led_by_peer_and_clinician(cast):
+    """Two groups of the organization: the peer leads one, the clinician the other."""
     mine = GroupFactory(organization=cast.org)
     theirs = GroupFactory(organization=cast.org)
     FacilitatorAssignmentFactory(group=mine, user=cast.peer)
     FacilitatorAssignmentFactory(group=theirs, user=cast.clinician)
+    return mine, theirs
+
+
+def test_who_led_is_who_ran_the_sessions_then_not_the_groups_lead_today(cast):
+    mine, theirs = led_by_peer_and_clinician(cast)
     held(mine, 3)
     held(theirs, 2)
     # The peer hands the group over after leading its three sessions.
@@ -106,10 +112,7 @@ def test_who_led_is_who_ran_the_sessions_then_not_the_groups_lead_today(cast):
 
 
 def test_one_facilitator_leading_more_than_half_the_sessions_is_warned_of(client, cast):
-    mine = GroupFactory(organization=cast.org)
-    theirs = GroupFactory(organization=cast.org)
-    FacilitatorAssignmentFactory(group=mine, user=cast.peer)
-    FacilitatorAssignmentFactory(group=theirs, user=cast.clinician)
+    mine, theirs = led_by_peer_and_clinician(cast)
     held(mine, 3)
     held(theirs, 2)
     held(theirs, 5, days_ago=100)  # outside the 90 days
@@ -121,10 +124,7 @@ def test_one_facilitator_leading_more_than_half_the_sessions_is_warned_of(client
 
 
 def test_exactly_half_is_not_warned_of_nor_sessions_a_participant_led(cast):
-    mine = GroupFactory(organization=cast.org)
-    theirs = GroupFactory(organization=cast.org)
-    FacilitatorAssignmentFactory(group=mine, user=cast.peer)
-    FacilitatorAssignmentFactory(group=theirs, user=cast.clinician)
+    mine, theirs = led_by_peer_and_clinician(cast)
     held(mine, 2)
     held(theirs, 2)
     assert bench_for_organizations(organizations=[cast.org])[cast.org.pk].dominant is None
