@@ -82,9 +82,7 @@ def test_a_value_off_the_scale_is_refused_with_the_page_back_and_nothing_saved(
     assert not SelfCheck.objects.exists()
 
 
-def test_the_session_page_offers_the_self_check_to_its_facilitator_once_held(
-    client, cast, session
-):
+def test_the_session_page_offers_the_self_check_to_its_facilitator_once_held(client, cast, session):
     client.force_login(cast.peer)
     page = reverse("sessions_app:session_detail", kwargs={"code": session.code})
     body = client.get(page).content.decode()
