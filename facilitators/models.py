@@ -714,7 +714,7 @@ class SelfCheck(models.Model):
     class Followed(models.TextChoices):
         YES = "yes", _("Yes")
         PARTLY = "partly", _("Partly")
-        NO = "no", _("No")
+        NO = "no", _("Not really")
 
     class Doing(models.IntegerChoices):
         STRUGGLING = 0, _("0 · Struggling")
