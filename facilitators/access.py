@@ -13,9 +13,15 @@ from django.http import Http404
 
 from accounts.access import get_scoped_object_or_404, role_in
 from accounts.models import Role
-from sessions_app.models import Recording
+from sessions_app.models import Recording, Session
 
-from .models import FacilitatorProfile, Review, ReviewAssignment, TrainingRecord
+from .models import (
+    DebriefRequest,
+    FacilitatorProfile,
+    Review,
+    ReviewAssignment,
+    TrainingRecord,
+)
 
 _PROFILE_PATH = "membership__organization"
 _RECORD_PATH = "profile__membership__organization"
@@ -186,3 +192,35 @@ def get_review_for_reader(user: Any, code: UUID) -> Review:
     if not user_may_read_review(user, review):
         raise PermissionDenied
     return review
+
+
+# --- Self-checks ---------------------------------------------------------------------------
+
+
+def get_session_for_self_check(user: Any, code: UUID) -> Session:
+    """A held session whose self-check the user takes: 404 outside the user's organizations
+    (and for a session not held yet), 403 unless the user is a facilitator of the session.
+    Managers and reviewers never reach a self-check."""
+    session = get_scoped_object_or_404(
+        Session.objects.select_related("group", "topic"),
+        user,
+        path="group__organization",
+        roles=[Role.FACILITATOR],
+        code=code,
+    )
+    if not session.is_facilitated_by(user):
+        raise PermissionDenied
+    if session.status != Session.Status.HELD:
+        raise Http404
+    return session
+
+
+def get_debrief_request_for_manager(user: Any, code: UUID) -> DebriefRequest:
+    """A debrief request a manager of its organization marks handled: 404 outside, 403 for
+    any other role."""
+    return get_scoped_object_or_404(
+        DebriefRequest.objects.select_related("requested_by"),
+        user,
+        roles=[Role.MANAGER],
+        code=code,
+    )

@@ -694,3 +694,138 @@ class ItemRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.adherence}/{self.helpfulness}"
+
+
+# --- Self-checks ------------------------------------------------------------------------
+
+
+class SelfCheckQuerySet(OrganizationScopedQuerySet):
+    def by(self, user: object) -> "SelfCheckQuerySet":
+        """The user's own self-checks: nobody else ever reads one."""
+        return self.filter(author=user)
+
+
+class SelfCheck(models.Model):
+    """A facilitator's private two-minute check after a session (the model's attention to
+    the facilitator's own process). Every answer is optional; only its author reads it.
+    Asking for a debrief opens a `DebriefRequest`, which is all a manager ever sees. Not
+    copied into history and not in admin: the answers are the author's alone."""
+
+    class Followed(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("Not really")
+
+    class Doing(models.IntegerChoices):
+        STRUGGLING = 0, _("0 · Struggling")
+        GETTING_BY = 1, _("1 · Getting by")
+        OKAY = 2, _("2 · Okay")
+        WELL = 3, _("3 · Doing well")
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="self_checks",
+        verbose_name=_("organization"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="self_checks",
+        verbose_name=_("author"),
+    )
+    session = models.ForeignKey(
+        "sessions_app.Session",
+        on_delete=models.CASCADE,
+        related_name="self_checks",
+        verbose_name=_("session"),
+    )
+    check_in = models.CharField(
+        _("check-in followed"), max_length=10, choices=Followed.choices, blank=True
+    )
+    quotation = models.CharField(
+        _("quotation followed"), max_length=10, choices=Followed.choices, blank=True
+    )
+    topic = models.CharField(
+        _("topic followed"), max_length=10, choices=Followed.choices, blank=True
+    )
+    check_out = models.CharField(
+        _("check-out followed"), max_length=10, choices=Followed.choices, blank=True
+    )
+    doing = models.PositiveSmallIntegerField(
+        _("how I am doing"), choices=Doing.choices, null=True, blank=True
+    )
+    wants_debrief = models.BooleanField(_("wants a debrief"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SelfCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("self-check")
+        verbose_name_plural = _("self-checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "session"], name="self_check_one_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(doing__isnull=True) | Q(doing__gte=0, doing__lte=3),
+                name="self_check_doing_0_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-check {self.code}"
+
+
+class DebriefRequestQuerySet(OrganizationScopedQuerySet):
+    def open(self) -> "DebriefRequestQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+
+class DebriefRequest(models.Model):
+    """ "<name> asked for a debrief", and nothing else: what a facilitator's self-check tells
+    the organization's managers, until one of them marks it handled."""
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        related_name="debrief_requests",
+        verbose_name=_("organization"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="debrief_requests",
+        verbose_name=_("asked by"),
+    )
+    # The self-check that asked; a manager never reads it through this link.
+    self_check = models.OneToOneField(
+        SelfCheck,
+        on_delete=models.CASCADE,
+        related_name="debrief_request",
+        verbose_name=_("self-check"),
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+
+    objects = DebriefRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("debrief request")
+        verbose_name_plural = _("debrief requests")
+
+    def __str__(self) -> str:
+        return f"Debrief request {self.code}"

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import assignments, certification, profiles, reviews, trainings
+from .views import assignments, certification, profiles, reviews, self_checks, trainings
 
 app_name = "facilitators"
 
@@ -54,6 +54,18 @@ review_urls = [
     path("reviews/<uuid:code>/", reviews.review_detail, name="review_detail"),
 ]
 
+# --- Self-checks -----------------------------------------------------------------------------
+
+self_check_urls = [
+    path("sessions/<uuid:code>/self-check/", self_checks.self_check, name="self_check"),
+    path("my-self-checks/", self_checks.self_check_list, name="self_check_list"),
+    path(
+        "debrief-requests/<uuid:code>/handled/",
+        self_checks.debrief_handled,
+        name="debrief_handled",
+    ),
+]
+
 urlpatterns = [
     path(
         "organizations/<uuid:org_code>/facilitators/",
@@ -65,4 +77,5 @@ urlpatterns = [
     path("my-trainings/", trainings.my_trainings, name="my_trainings"),
     path("trainings/<uuid:code>/", include(training_urls)),
     path("", include(review_urls)),
+    path("", include(self_check_urls)),
 ]

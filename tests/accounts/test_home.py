@@ -406,8 +406,9 @@ def test_a_managers_home_uses_a_fixed_number_of_queries(
         MembershipFactory(user=first.manager, organization=other.organization, role=Role.MANAGER)
     client.force_login(first.manager)
     # Four for the request (web session, user, memberships, MFA), three for the steps,
-    # three for the facilitator bench (facilitators_tags.manager_bench).
-    with django_assert_max_num_queries(10):
+    # three for the facilitator bench (facilitators_tags.manager_bench), one for the open
+    # debrief requests (facilitators_tags.manager_debriefs).
+    with django_assert_max_num_queries(11):
         body = client.get(reverse("home")).content.decode()
     assert body.count("<article") == organizations
     assert steps_shown(body) == [ASSIGN, ENROLL, PLAN, LOG]

@@ -43,6 +43,7 @@ from accounts.demo import DEMO_ORGANIZATION, DEMO_PASSWORD
 from accounts.models import Organization, User
 from curriculum.models import Topic
 from sessions_app.models import Session
+from tests.factories import point_private_storage_at
 
 from .conftest import TIMEOUT_MS
 
@@ -305,7 +306,7 @@ def assert_accessible(result: Audit) -> None:
 
 
 @pytest.fixture
-def demo(settings, curriculum):
+def demo(settings, curriculum, tmp_path):
     # The demo's waiver of two-step sign-in, as `make demo` sets it, so the crawl reaches
     # the managers', reviewers' and admins' pages (facilitators reach the MFA pages).
     settings.MFA_EXEMPT_EMAILS = [
@@ -313,6 +314,8 @@ def demo(settings, curriculum):
         "reviewer@demo.example",
         "admin@demo.example",
     ]
+    # The demo uploads recordings through the real service: keep them out of the repo.
+    point_private_storage_at(tmp_path / "private", settings=settings)
     call_command("seed_demo", stdout=StringIO())
 
 

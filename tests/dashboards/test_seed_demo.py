@@ -3,10 +3,19 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD
+from facilitators.models import DebriefRequest, Review, ReviewAssignment, SelfCheck
 from sessions_app.demo import SPANISH_PARTICIPANTS
 from sessions_app.models import Consent, Group, Participant
+from tests.factories import point_private_storage_at
+
+
+@pytest.fixture(autouse=True)
+def private_files(tmp_path, settings):
+    # The demo uploads its recordings through the real service: keep them out of the repo.
+    return point_private_storage_at(tmp_path / "private", settings=settings)
 
 
 def _row_counts() -> dict[str, int]:
@@ -56,3 +65,30 @@ def test_the_demo_has_one_spanish_group_whose_people_sign_the_spanish_form():
         assert consent.form.language == consent.participant.preferred_language
     assert Consent.objects.filter(participant__in=people, form__language="es").count() == 4
     assert Participant.objects.filter(display_name="Esperanza", consents__form__language="es")
+
+
+@pytest.mark.django_db
+def test_the_demo_reviews_and_self_check_exist_once_after_seeding_twice(client):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    submitted = Review.objects.filter(status=Review.Status.SUBMITTED)
+    fidelity = submitted.filter(assignment__rubric__kind="fidelity")
+    assert fidelity.count() == 2
+    assert set(fidelity.values_list("assignment__reviewer__email", flat=True)) == {
+        "reviewer@demo.example"
+    }
+    (training,) = submitted.filter(assignment__training_type__slug="seeking-safety-one-day")
+    assert training.assignment.rubric.kind == "peer_review"
+    (waiting,) = ReviewAssignment.objects.open()
+    assert waiting.reviewer.email == "reviewer@demo.example"
+    assert waiting.recording is not None
+    assert waiting.recording.marked_for_deletion_at is None
+    (check,) = SelfCheck.objects.all()
+    assert check.author.email == "peer@demo.example"
+    assert not DebriefRequest.objects.exists()
+    # The peer's reviews page charts both reviews, the later one higher in every part.
+    assert client.login(email="peer@demo.example", password=DEMO_PASSWORD)
+    response = client.get(reverse("facilitators:review_list_mine"))
+    earlier, later = response.context["series"].rows
+    assert all(b > a for a, b in zip(earlier.means, later.means, strict=True))
+    assert later.passes and not earlier.passes

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
 from facilitators.demo import seed_demo_trainings
 from facilitators.demo_certification import seed_demo_certification
+from facilitators.demo_reviews import seed_demo_reviews
 from sessions_app.demo import seed_demo_sessions
 
 
@@ -25,6 +26,11 @@ class Command(BaseCommand):
             "30 days, one awaiting verification)."
         )
         seed_demo_certification(organization=organization, users=users)
+        reviews = seed_demo_reviews(organization=organization, users=users)
+        self.stdout.write(
+            f"Demo reviews: {reviews['submitted']} submitted, {reviews['waiting']} waiting for "
+            "the demo reviewer; a self-check by the peer facilitator."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, display_name, _role in DEMO_USERS:
             self.stdout.write(f"  {email:<28} {display_name}")

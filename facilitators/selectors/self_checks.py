@@ -1,0 +1,114 @@
+"""Reads for self-checks: the author's own list and "how I am doing" trend, whether the
+author took a session's check already, and the open debrief requests a manager sees (the
+asker's name and nothing else)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from accounts.models import Role
+from sessions_app.models import Session
+
+from ..models import DebriefRequest, SelfCheck
+
+
+def self_check_list_for_author(*, user: Any) -> list[SelfCheck]:
+    """The user's own self-checks, oldest session first (one query)."""
+    return list(
+        SelfCheck.objects.by(user)
+        .select_related("session__group", "session__topic")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+@dataclass
+class SelfCheckOffer:
+    """What the session page offers: a link when the user facilitates the session."""
+
+    offered: bool
+    taken: bool
+
+
+def self_check_offer(*, session: Session, user: Any) -> SelfCheckOffer:
+    """Whether `user` may take the session's self-check, and took it already (two queries
+    at most: only for a held session the user facilitates)."""
+    if session.status != Session.Status.HELD or not getattr(user, "is_authenticated", False):
+        return SelfCheckOffer(offered=False, taken=False)
+    if not session.is_facilitated_by(user):
+        return SelfCheckOffer(offered=False, taken=False)
+    taken = SelfCheck.objects.filter(author=user, session=session).exists()
+    return SelfCheckOffer(offered=True, taken=taken)
+
+
+# --- The trend of "how I am doing" -------------------------------------------------------
+
+TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 320, 120, 24
+
+
+@dataclass
+class TrendPoint:
+    x: float
+    y: float
+    value: int
+    label: str
+
+
+@dataclass
+class DoingTrend:
+    points: list[TrendPoint]
+    ticks: list[dict[str, Any]]
+    width: int = TREND_WIDTH
+    height: int = TREND_HEIGHT
+    pad: int = TREND_PAD
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def _trend_y(value: int) -> float:
+    inner = TREND_HEIGHT - 2 * TREND_PAD
+    return TREND_HEIGHT - TREND_PAD - value / 3 * inner
+
+
+def doing_trend(checks: list[SelfCheck]) -> DoingTrend:
+    """ "How I am doing" over time, for a small server-rendered SVG (no JavaScript):
+    answered checks only, in session order."""
+    answered = [c for c in checks if c.doing is not None]
+    inner = TREND_WIDTH - 2 * TREND_PAD
+    step = inner / (len(answered) - 1) if len(answered) > 1 else 0
+    points = [
+        TrendPoint(
+            x=TREND_PAD + (n * step if len(answered) > 1 else inner / 2),
+            y=_trend_y(check.doing or 0),
+            value=check.doing or 0,
+            label=str(check.get_doing_display()),  # type: ignore[attr-defined]
+        )
+        for n, check in enumerate(answered)
+    ]
+    return DoingTrend(points=points, ticks=[{"value": v, "y": _trend_y(v)} for v in (0, 1, 2, 3)])
+
+
+# --- Debrief requests, as managers see them -------------------------------------------------
+
+
+def debrief_requests_for_manager(*, user: Any) -> dict[int, list[DebriefRequest]]:
+    """Open debrief requests of every organization the user manages, by organization pk,
+    with the asker loaded (one query, whatever their number). Only who asked is read."""
+    requests = (
+        DebriefRequest.objects.for_user(user, roles=[Role.MANAGER])
+        .open()
+        .select_related("requested_by")
+        .only(
+            "code",
+            "organization_id",
+            "requested_at",
+            "requested_by__display_name",
+            "requested_by__email",
+        )
+        .order_by("requested_at", "pk")
+    )
+    by_organization: dict[int, list[DebriefRequest]] = defaultdict(list)
+    for request in requests:
+        by_organization[request.organization_id].append(request)
+    return dict(by_organization)
