@@ -15,7 +15,14 @@ from accounts.access import get_scoped_object_or_404, role_in
 from accounts.models import Role
 from sessions_app.models import Recording
 
-from .models import FacilitatorProfile, Review, ReviewAssignment, TrainingRecord
+from .models import (
+    CalibrationAttempt,
+    CalibrationRecording,
+    FacilitatorProfile,
+    Review,
+    ReviewAssignment,
+    TrainingRecord,
+)
 
 _PROFILE_PATH = "membership__organization"
 _RECORD_PATH = "profile__membership__organization"
@@ -186,3 +193,35 @@ def get_review_for_reader(user: Any, code: UUID) -> Review:
     if not user_may_read_review(user, review):
         raise PermissionDenied
     return review
+
+
+# --- Rater calibration -------------------------------------------------------------------
+
+_CALIBRATION_PATH = "recording__session__group__organization"
+
+
+def get_calibration_for_reviewer(user: Any, code: UUID) -> CalibrationRecording:
+    """An active calibration recording a reviewer rates: 404 outside the user's
+    organizations (and when no longer in use), 403 for roles other than reviewer."""
+    return get_scoped_object_or_404(
+        CalibrationRecording.objects.active().select_related("rubric", "recording"),
+        user,
+        path=_CALIBRATION_PATH,
+        roles=[Role.REVIEWER],
+        code=code,
+    )
+
+
+def get_attempt_for_reviewer(user: Any, code: UUID) -> CalibrationAttempt:
+    """The reviewer's own calibration attempt: 404 outside the user's organizations, 403
+    for anyone else there (managers included: agreement shows to the reviewer and the
+    platform admin only)."""
+    attempt = get_scoped_object_or_404(
+        CalibrationAttempt.objects.select_related("calibration__rubric", "calibration__recording"),
+        user,
+        path=f"calibration__{_CALIBRATION_PATH}",
+        code=code,
+    )
+    if attempt.reviewer_id != user.pk:
+        raise PermissionDenied
+    return attempt

@@ -704,6 +704,8 @@ CALIBRATION_NEEDS_CALIBRATION_PURPOSE = _(
 )
 CALIBRATION_NEEDS_FIDELITY = _("Calibration uses a fidelity rubric.")
 GOLD_ITEM_OTHER_RUBRIC = _("This item belongs to another rubric.")
+GOLD_OFF_GRID = _("Ratings run from 0 to 3 in half points (0, 0.5, 1 … 3).")
+GOLD_NO_HELPFULNESS = _("This item is not rated for helpfulness.")
 
 
 class CalibrationRecordingQuerySet(OrganizationScopedQuerySet):
@@ -775,9 +777,10 @@ class CalibrationRecording(models.Model):
             )
             if purpose != Recording.Purpose.CALIBRATION:
                 errors["recording"] = CALIBRATION_NEEDS_CALIBRATION_PURPOSE
-        if self.rubric_id and not Rubric.objects.filter(
-            pk=self.rubric_id, kind=Rubric.Kind.FIDELITY
-        ).exists():
+        if (
+            self.rubric_id
+            and not Rubric.objects.filter(pk=self.rubric_id, kind=Rubric.Kind.FIDELITY).exists()
+        ):
             errors["rubric"] = CALIBRATION_NEEDS_FIDELITY
         if errors:
             raise ValidationError(errors)
@@ -816,14 +819,25 @@ class GoldRating(models.Model):
         return f"{self.item_id}: {self.adherence}/{self.helpfulness}"
 
     def clean(self) -> None:
-        if (
-            self.item_id
-            and self.calibration_id
-            and not RubricItem.objects.filter(
-                pk=self.item_id, part__rubric__calibrations=self.calibration_id
-            ).exists()
-        ):
-            raise ValidationError({"item": GOLD_ITEM_OTHER_RUBRIC})
+        """The same grid as a review's ratings (0 to 3 in half points), on an item of the
+        calibration's rubric; helpfulness only where the item takes it."""
+        errors: dict[str, Any] = {}
+        for name in ("adherence", "helpfulness"):
+            value = getattr(self, name)
+            if value is not None and (
+                value < RATING_MIN or value > RATING_MAX or value % RATING_STEP
+            ):
+                errors[name] = GOLD_OFF_GRID
+        item = RubricItem.objects.filter(pk=self.item_id).first() if self.item_id else None
+        if item is not None and self.calibration_id:
+            if not RubricItem.objects.filter(
+                pk=item.pk, part__rubric__calibrations=self.calibration_id
+            ).exists():
+                errors["item"] = GOLD_ITEM_OTHER_RUBRIC
+            if self.helpfulness is not None and not item.takes_helpfulness:
+                errors.setdefault("helpfulness", GOLD_NO_HELPFULNESS)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CalibrationAttemptQuerySet(models.QuerySet["CalibrationAttempt"]):

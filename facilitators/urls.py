@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import assignments, certification, profiles, reviews, trainings
+from .views import assignments, calibration, certification, profiles, reviews, trainings
 
 app_name = "facilitators"
 
@@ -54,6 +54,23 @@ review_urls = [
     path("reviews/<uuid:code>/", reviews.review_detail, name="review_detail"),
 ]
 
+# --- Rater calibration -----------------------------------------------------------------------
+
+calibration_attempt_urls = [
+    path("", calibration.calibration_attempt, name="calibration_attempt"),
+    path("result/", calibration.calibration_result, name="calibration_result"),
+]
+
+calibration_urls = [
+    path("calibration/", calibration.calibration_list, name="calibration_list"),
+    path(
+        "calibration/<uuid:code>/start/",
+        calibration.calibration_attempt_start,
+        name="calibration_attempt_start",
+    ),
+    path("calibration/attempts/<uuid:code>/", include(calibration_attempt_urls)),
+]
+
 urlpatterns = [
     path(
         "organizations/<uuid:org_code>/facilitators/",
@@ -65,4 +82,5 @@ urlpatterns = [
     path("my-trainings/", trainings.my_trainings, name="my_trainings"),
     path("trainings/<uuid:code>/", include(training_urls)),
     path("", include(review_urls)),
+    path("", include(calibration_urls)),
 ]
