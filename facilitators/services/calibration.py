@@ -49,9 +49,9 @@ DIMENSIONS = ("adherence", "helpfulness")
 def calibration_recording_save(*, calibration: CalibrationRecording, by: User) -> None:
     """Save a calibration recording (the admin's form) and tell sessions_app to keep its
     file while it is in use, or to release it to normal retention."""
-    calibration.full_clean()
     if calibration.pk is None:
         calibration.created_by = by
+    calibration.full_clean()
     save_with_history(calibration, by=by)
     recording_keep_for_calibration(recording=calibration.recording, keep=calibration.active, by=by)
 

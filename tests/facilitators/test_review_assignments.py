@@ -20,6 +20,8 @@ from sessions_app.services.consent import consent_withdraw
 from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
+    calibrated,
+    calibrated_reviewer,
     all_rated,
     fidelity,
     private_files,
@@ -28,7 +30,8 @@ from .review_factories import (  # noqa: F401 (fixtures)
     second_reviewer,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 # sessions_app answers 403 in the reviewer's own organization, 404 for what is gone.
 REFUSED = (403, 404)
 
@@ -166,7 +169,7 @@ def test_the_first_of_two_assignments_closing_keeps_the_recording(
     cast, recorded, fidelity, second_reviewer
 ):
     first = assign(cast, recorded, fidelity)
-    second = assign(cast, recorded, fidelity, reviewer=second_reviewer)
+    second = assign(cast, recorded, fidelity, reviewer=calibrated(second_reviewer))
     review_submit(
         assignment=first,
         by=cast.reviewer,

@@ -22,6 +22,7 @@ from facilitators.services.reviews import (
 from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
+    calibrated_reviewer,
     all_rated,
     fidelity,
     form_data,
@@ -32,7 +33,8 @@ from .review_factories import (  # noqa: F401 (fixtures)
     rubric_with,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 OVERALL = {"overall_recommendation": "keep_going"}
 
 

@@ -11,6 +11,7 @@ from facilitators.services.assignments import review_assign
 from facilitators.services.reviews import review_save_draft
 
 from .review_factories import (  # noqa: F401 (fixtures)
+    calibrated_reviewer,
     all_rated,
     fidelity,
     items_of,
@@ -18,7 +19,8 @@ from .review_factories import (  # noqa: F401 (fixtures)
     recorded,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 
 
 @pytest.fixture
