@@ -41,7 +41,6 @@ from .review_factories import (  # noqa: F401 (fixtures)
     calibrated,
     items_of,
     private_files,
-    recorded,
     recorded_session,
     rubric_with,
 )
@@ -50,11 +49,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_files")]
 
 
 def make_calibration(cast, rubric, *, tag="", gold="2"):
-    recorded = recorded_session(
+    made = recorded_session(
         cast.org, cast.peer, tag=f" cal{tag}", purpose=Recording.Purpose.CALIBRATION
     )
     calibration = CalibrationRecording(
-        recording=recorded.recording, rubric=rubric, title=f"Calibration{tag}"
+        recording=made.recording, rubric=rubric, title=f"Calibration{tag}"
     )
     calibration_recording_save(calibration=calibration, by=cast.admin)
     for item in items_of(rubric):
@@ -79,6 +78,12 @@ def attempt_with(cast, calibration, values, reviewer=None):
         else:
             ratings[item.pk] = {"adherence": Decimal(value[0]), "helpfulness": Decimal(value[1])}
     return calibration_submit(attempt=attempt, by=reviewer, ratings=ratings)
+
+
+@pytest.fixture
+def recorded(cast):
+    """A certification recording of the peer's session."""
+    return recorded_session(cast.org, cast.peer)
 
 
 @pytest.fixture
@@ -332,9 +337,7 @@ def test_an_uncalibrated_reviewer_is_refused_a_fidelity_review_for_certification
     )
 
 
-def test_an_uncalibrated_reviewer_may_still_review_what_is_not_for_certification(
-    cast, private_files, fidelity
-):
+def test_an_uncalibrated_reviewer_may_still_review_what_is_not_for_certification(cast, fidelity):
     peer_review = recorded_session(
         cast.org, cast.peer, tag=" p", purpose=Recording.Purpose.PEER_REVIEW
     )

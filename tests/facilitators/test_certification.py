@@ -30,8 +30,8 @@ from tests.facilitators.factories import (
     profile_of,
 )
 from tests.facilitators.review_factories import (
-    calibrated,
     all_rated,
+    calibrated,
     private_files,  # noqa: F401 (a fixture)
     recorded_session,
     rubric_with,

@@ -20,9 +20,9 @@ from sessions_app.services.consent import consent_withdraw
 from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
+    all_rated,
     calibrated,
     calibrated_reviewer,
-    all_rated,
     fidelity,
     private_files,
     recorded,

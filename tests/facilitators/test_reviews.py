@@ -22,8 +22,8 @@ from facilitators.services.reviews import (
 from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
-    calibrated_reviewer,
     all_rated,
+    calibrated_reviewer,
     fidelity,
     form_data,
     items_of,

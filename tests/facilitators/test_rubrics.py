@@ -11,8 +11,8 @@ from facilitators.services.assignments import review_assign
 from facilitators.services.reviews import review_save_draft
 
 from .review_factories import (  # noqa: F401 (fixtures)
-    calibrated_reviewer,
     all_rated,
+    calibrated_reviewer,
     fidelity,
     items_of,
     private_files,
