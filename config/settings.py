@@ -370,3 +370,7 @@ CERTIFICATION_PASSING_REVIEWS = env.int("CERTIFICATION_PASSING_REVIEWS", default
 TRAINING_EVIDENCE_MAX_BYTES = env.int("TRAINING_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # A fidelity review passes when every part's adherence mean is at least this (0 to 3).
 FIDELITY_PASS_MEAN = env.float("FIDELITY_PASS_MEAN", default=2.0)
+# Rater calibration: a rating agrees with gold when within CALIBRATION_TOLERANCE; an
+# attempt passes when at least CALIBRATION_MIN_AGREEMENT of the ratings agree.
+CALIBRATION_TOLERANCE = env.str("CALIBRATION_TOLERANCE", default="0.5")
+CALIBRATION_MIN_AGREEMENT = env.str("CALIBRATION_MIN_AGREEMENT", default="0.8")

@@ -16,6 +16,8 @@ from accounts.models import Role
 from sessions_app.models import Recording, Session
 
 from .models import (
+    CalibrationAttempt,
+    CalibrationRecording,
     DebriefRequest,
     FacilitatorProfile,
     Review,
@@ -224,3 +226,35 @@ def get_debrief_request_for_manager(user: Any, code: UUID) -> DebriefRequest:
         roles=[Role.MANAGER],
         code=code,
     )
+
+
+# --- Rater calibration -------------------------------------------------------------------
+
+_CALIBRATION_PATH = "recording__session__group__organization"
+
+
+def get_calibration_for_reviewer(user: Any, code: UUID) -> CalibrationRecording:
+    """An active calibration recording a reviewer rates: 404 outside the user's
+    organizations (and when no longer in use), 403 for roles other than reviewer."""
+    return get_scoped_object_or_404(
+        CalibrationRecording.objects.active().select_related("rubric", "recording"),
+        user,
+        path=_CALIBRATION_PATH,
+        roles=[Role.REVIEWER],
+        code=code,
+    )
+
+
+def get_attempt_for_reviewer(user: Any, code: UUID) -> CalibrationAttempt:
+    """The reviewer's own calibration attempt: 404 outside the user's organizations, 403
+    for anyone else there (managers included: agreement shows to the reviewer and the
+    platform admin only)."""
+    attempt = get_scoped_object_or_404(
+        CalibrationAttempt.objects.select_related("calibration__rubric", "calibration__recording"),
+        user,
+        path=f"calibration__{_CALIBRATION_PATH}",
+        code=code,
+    )
+    if attempt.reviewer_id != user.pk:
+        raise PermissionDenied
+    return attempt

@@ -1,7 +1,8 @@
 """Admin for facilitators: training types are edited here; profiles and training records
 are shown, and change only through the app's pages and services (verification has its
 rules; the lived-experience answer is private and never listed). Rubrics are edited here
-until a version is used; assignments and reviews are shown."""
+until a version is used; assignments and reviews are shown. Calibration recordings and their
+gold-standard ratings are entered here; calibration attempts are shown with their agreement."""
 
 from typing import Any, cast
 
@@ -16,7 +17,11 @@ from accounts.admin_widgets import LabelledDateTimeAdmin
 from accounts.models import User
 
 from .models import (
+    CalibrationAttempt,
+    CalibrationRating,
+    CalibrationRecording,
     FacilitatorProfile,
+    GoldRating,
     ItemRating,
     Review,
     ReviewAssignment,
@@ -26,6 +31,7 @@ from .models import (
     TrainingRecord,
     TrainingType,
 )
+from .services.calibration import calibration_recording_save
 from .services.rubrics import rubric_copy_as_new_version
 
 
@@ -194,3 +200,85 @@ class ReviewAdmin(_ShownOnly):
     list_display = ["code", "assignment", "status", "submitted_at"]
     list_filter = ["status"]
     inlines = [ItemRatingInline]
+
+
+# --- Rater calibration -------------------------------------------------------------------
+
+
+class GoldRatingInline(admin.TabularInline):
+    model = GoldRating
+    extra = 0
+    fields = ["item", "adherence", "helpfulness"]
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        # One row per item of the rubric not yet rated, once the rubric is chosen.
+        if obj is None:
+            return 0
+        return max(
+            RubricItem.objects.filter(part__rubric_id=obj.rubric_id).count() - obj.gold.count(), 0
+        )
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        items = formset.form.base_fields["item"]
+        items.queryset = (  # type: ignore[attr-defined]
+            RubricItem.objects.filter(part__rubric_id=obj.rubric_id).select_related("part")
+            if obj is not None
+            else RubricItem.objects.none()
+        )
+        return formset
+
+
+@admin.register(CalibrationRecording)
+class CalibrationRecordingAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
+    """A platform admin marks a calibration recording (purpose "calibration") and enters the
+    gold standard once the rubric is saved; saving tells sessions_app to keep the file while
+    it is in use."""
+
+    list_display = ["title", "rubric", "active", "created_by", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["title"]
+    fields = ["title", "recording", "rubric", "active", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [GoldRatingInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list[Any]:
+        return [GoldRatingInline] if obj is not None else []
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The recording and rubric are what the gold standard rates: fixed once saved.
+        if obj is not None:
+            return ["recording", "rubric", "created_by", "created_at"]
+        return list(self.readonly_fields)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        calibration_recording_save(calibration=obj, by=cast(User, request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # taken out of use instead: attempts point at it
+
+
+class CalibrationRatingInline(ItemRatingInline):
+    model = CalibrationRating  # type: ignore[assignment]
+    fields = ["item", "adherence", "helpfulness", "cant_rate", "cant_rate_reason", "agrees"]
+
+
+@admin.register(CalibrationAttempt)
+class CalibrationAttemptAdmin(_ShownOnly):
+    list_display = [
+        "reviewer",
+        "calibration",
+        "started_at",
+        "submitted_at",
+        "agreement_percent",
+        "passed",
+    ]
+    list_filter = ["passed", "calibration"]
+    list_select_related = ["reviewer", "calibration"]
+    inlines = [CalibrationRatingInline]
+
+    @admin.display(description=gettext_lazy("agreement"), ordering="agreement")
+    def agreement_percent(self, obj: CalibrationAttempt) -> str:
+        if obj.agreement is None:
+            return "—"
+        return f"{obj.agreement * 100:.0f} %"

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Membership, Role
 from accounts.scoping import OrganizationScopedQuerySet
 from accounts.storage import private_storage
+from sessions_app.models import Recording
 
 # --- Profiles ---------------------------------------------------------------------------
 
@@ -829,3 +830,251 @@ class DebriefRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Debrief request {self.code}"
+
+
+# --- Rater calibration -------------------------------------------------------------------
+
+CALIBRATION_NEEDS_CALIBRATION_PURPOSE = _(
+    "Choose a recording uploaded for rater calibration (its purpose is “Rater calibration”)."
+)
+CALIBRATION_NEEDS_FIDELITY = _("Calibration uses a fidelity rubric.")
+GOLD_ITEM_OTHER_RUBRIC = _("This item belongs to another rubric.")
+GOLD_OFF_GRID = _("Ratings run from 0 to 3 in half points (0, 0.5, 1 … 3).")
+GOLD_NO_HELPFULNESS = _("This item is not rated for helpfulness.")
+
+
+class CalibrationRecordingQuerySet(OrganizationScopedQuerySet):
+    organization_path = "recording__session__group__organization"
+
+    def active(self) -> "CalibrationRecordingQuerySet":
+        return self.filter(
+            active=True, recording__marked_for_deletion_at=None, recording__deleted_at=None
+        )
+
+    def available_to(self, user: Any) -> "CalibrationRecordingQuerySet":
+        """Active calibration recordings of the organizations where the user holds a
+        reviewer membership (recording access grants need membership there)."""
+        return self.active().for_user(user, roles=[Role.REVIEWER])
+
+
+class CalibrationRecording(models.Model):
+    """A recording a platform admin keeps to train fidelity raters, with gold-standard
+    ratings of one fidelity rubric. While active, sessions_app keeps its file past review
+    and retention (`Recording.kept_for_calibration`)."""
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    recording = models.OneToOneField(
+        "sessions_app.Recording",
+        on_delete=models.PROTECT,
+        related_name="calibration",
+        limit_choices_to={"purpose": "calibration"},
+        verbose_name=_("recording"),
+    )
+    rubric = models.ForeignKey(
+        Rubric,
+        on_delete=models.PROTECT,
+        related_name="calibrations",
+        limit_choices_to={"kind": "fidelity"},
+        verbose_name=_("rubric"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    active = models.BooleanField(
+        _("in use"),
+        default=True,
+        help_text=_("While in use, reviewers can rate it and its file is kept."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CalibrationRecordingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calibration recording")
+        verbose_name_plural = _("calibration recordings")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.recording_id:
+            purpose = (
+                Recording.objects.filter(pk=self.recording_id)
+                .values_list("purpose", flat=True)
+                .first()
+            )
+            if purpose != Recording.Purpose.CALIBRATION:
+                errors["recording"] = CALIBRATION_NEEDS_CALIBRATION_PURPOSE
+        if (
+            self.rubric_id
+            and not Rubric.objects.filter(pk=self.rubric_id, kind=Rubric.Kind.FIDELITY).exists()
+        ):
+            errors["rubric"] = CALIBRATION_NEEDS_FIDELITY
+        if errors:
+            raise ValidationError(errors)
+
+
+class GoldRating(models.Model):
+    """The expert's rating of one item of a calibration recording."""
+
+    calibration = models.ForeignKey(
+        CalibrationRecording,
+        on_delete=models.CASCADE,
+        related_name="gold",
+        verbose_name=_("calibration recording"),
+    )
+    item = models.ForeignKey(
+        RubricItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    adherence = _rating_field(_("adherence"))
+    helpfulness = _rating_field(_("helpfulness"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item__part__order", "item__order", "pk"]
+        verbose_name = _("gold-standard rating")
+        verbose_name_plural = _("gold-standard ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["calibration", "item"], name="gold_one_per_item"),
+            models.CheckConstraint(
+                condition=_on_the_grid("adherence") & _on_the_grid("helpfulness"),
+                name="gold_on_half_point_grid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.adherence}/{self.helpfulness}"
+
+    def clean(self) -> None:
+        """The same grid as a review's ratings (0 to 3 in half points), on an item of the
+        calibration's rubric; helpfulness only where the item takes it."""
+        errors: dict[str, Any] = {}
+        for name in ("adherence", "helpfulness"):
+            value = getattr(self, name)
+            if value is not None and (
+                value < RATING_MIN or value > RATING_MAX or value % RATING_STEP
+            ):
+                errors[name] = GOLD_OFF_GRID
+        item = RubricItem.objects.filter(pk=self.item_id).first() if self.item_id else None
+        if item is not None and self.calibration_id:
+            if not RubricItem.objects.filter(
+                pk=item.pk, part__rubric__calibrations=self.calibration_id
+            ).exists():
+                errors["item"] = GOLD_ITEM_OTHER_RUBRIC
+            if self.helpfulness is not None and not item.takes_helpfulness:
+                errors.setdefault("helpfulness", GOLD_NO_HELPFULNESS)
+        if errors:
+            raise ValidationError(errors)
+
+
+class CalibrationAttemptQuerySet(models.QuerySet["CalibrationAttempt"]):
+    def submitted(self) -> "CalibrationAttemptQuerySet":
+        return self.filter(submitted_at__isnull=False)
+
+    def passed(self) -> "CalibrationAttemptQuerySet":
+        return self.submitted().filter(passed=True)
+
+
+class CalibrationAttempt(models.Model):
+    """One reviewer's rating of one calibration recording, compared with gold when
+    submitted. Two passed attempts on two different recordings make a calibrated rater."""
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="calibration_attempts",
+        verbose_name=_("reviewer"),
+    )
+    calibration = models.ForeignKey(
+        CalibrationRecording,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+        verbose_name=_("calibration recording"),
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    agreement = models.DecimalField(
+        _("agreement"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    passed = models.BooleanField(_("passed"), default=False)
+
+    objects = CalibrationAttemptQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("calibration attempt")
+        verbose_name_plural = _("calibration attempts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "calibration"],
+                condition=Q(submitted_at__isnull=True),
+                name="calibration_one_open_attempt",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True, agreement__isnull=True, passed=False)
+                | Q(submitted_at__isnull=False, agreement__isnull=False),
+                name="calibration_attempt_scored_when_submitted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} on {self.calibration_id}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class CalibrationRating(models.Model):
+    """One item's ratings in a calibration attempt, or "can't rate" with a reason."""
+
+    attempt = models.ForeignKey(
+        CalibrationAttempt,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        verbose_name=_("calibration attempt"),
+    )
+    item = models.ForeignKey(
+        RubricItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    adherence = _rating_field(_("adherence"))
+    helpfulness = _rating_field(_("helpfulness"))
+    cant_rate = models.BooleanField(_("can't rate"), default=False)
+    cant_rate_reason = models.CharField(
+        _("why it can't be rated"),
+        max_length=20,
+        choices=ItemRating.CantRateReason.choices,
+        blank=True,
+    )
+    agrees = models.BooleanField(_("within tolerance of gold"), default=False)
+
+    class Meta:
+        ordering = ["item__part__order", "item__order", "pk"]
+        verbose_name = _("calibration rating")
+        verbose_name_plural = _("calibration ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "item"], name="calibration_rating_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=_on_the_grid("adherence") & _on_the_grid("helpfulness"),
+                name="calibration_rating_on_half_point_grid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cant_rate=False) | Q(adherence__isnull=True, helpfulness__isnull=True),
+                name="calibration_rating_cant_rate_has_no_values",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.adherence}/{self.helpfulness}"

@@ -3,7 +3,15 @@
 
 from django.urls import include, path
 
-from .views import assignments, certification, profiles, reviews, self_checks, trainings
+from .views import (
+    assignments,
+    calibration,
+    certification,
+    profiles,
+    reviews,
+    self_checks,
+    trainings,
+)
 
 app_name = "facilitators"
 
@@ -66,6 +74,23 @@ self_check_urls = [
     ),
 ]
 
+# --- Rater calibration -----------------------------------------------------------------------
+
+calibration_attempt_urls = [
+    path("", calibration.calibration_attempt, name="calibration_attempt"),
+    path("result/", calibration.calibration_result, name="calibration_result"),
+]
+
+calibration_urls = [
+    path("calibration/", calibration.calibration_list, name="calibration_list"),
+    path(
+        "calibration/<uuid:code>/start/",
+        calibration.calibration_attempt_start,
+        name="calibration_attempt_start",
+    ),
+    path("calibration/attempts/<uuid:code>/", include(calibration_attempt_urls)),
+]
+
 urlpatterns = [
     path(
         "organizations/<uuid:org_code>/facilitators/",
@@ -78,4 +103,5 @@ urlpatterns = [
     path("trainings/<uuid:code>/", include(training_urls)),
     path("", include(review_urls)),
     path("", include(self_check_urls)),
+    path("", include(calibration_urls)),
 ]

@@ -43,8 +43,16 @@ class ViewOnlyAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 
 @admin.register(ConsentForm)
 class ConsentFormAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
-    list_display = ["kind", "version", "language", "organization", "purpose", "created_at"]
-    list_filter = ["kind", "language", "organization"]
+    list_display = [
+        "kind",
+        "version",
+        "language",
+        "organization",
+        "purpose",
+        "covers_calibration",
+        "created_at",
+    ]
+    list_filter = ["kind", "language", "organization", "covers_calibration"]
     search_fields = ["purpose", "text"]
 
     def get_readonly_fields(self, request, obj=None):

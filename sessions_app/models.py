@@ -762,6 +762,16 @@ class ConsentForm(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     purpose = models.CharField(_("purpose"), max_length=300)
+    # Consent to a calibration recording is consent to more: the file is kept past normal
+    # retention while it trains reviewers. A form says so, and only such a form covers it.
+    covers_calibration = models.BooleanField(
+        _("covers rater calibration"),
+        default=False,
+        help_text=_(
+            "The form's purpose includes rater calibration: the recording may be kept past "
+            "normal retention, while in use, to train reviewers of the organization."
+        ),
+    )
     version = models.PositiveSmallIntegerField(_("version"))
     language = models.CharField(_("language"), max_length=10, default="en")
     text = models.TextField(_("text (written by the organization)"))
@@ -940,6 +950,7 @@ class Recording(models.Model):
         CERTIFICATION = "certification", _("Certification")
         PEER_REVIEW = "peer_review", _("Peer review")
         SUPERVISION = "supervision", _("Supervision")
+        CALIBRATION = "calibration", _("Rater calibration")
 
     code = _code()
     session = models.ForeignKey(
@@ -970,6 +981,9 @@ class Recording(models.Model):
     )
     deletion_reason = models.CharField(_("reason for deletion"), max_length=100, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # Set (through sessions_app.services) while a calibration recording trains raters: it
+    # is then kept past review and retention. Consent withdrawal still removes it.
+    kept_for_calibration = models.BooleanField(_("kept for rater calibration"), default=False)
 
     objects = RecordingQuerySet.as_manager()
     history = HistoricalRecords()

@@ -12,7 +12,13 @@ from sessions_app.models import Recording
 
 from ..models import Rubric, TrainingType
 from ..selectors.assignments import reviewers_of, rubrics_for, training_types_for_review
-from ..services.assignments import OWN_SESSION, SEGMENT_ORDER
+from ..selectors.calibration import is_calibrated
+from ..services.assignments import (
+    NOT_CALIBRATED,
+    OWN_SESSION,
+    SEGMENT_ORDER,
+    needs_calibrated_rater,
+)
 
 SEGMENT_HALF = gettext_lazy("Give both the start and the end of the segment, or neither.")
 
@@ -56,6 +62,14 @@ class AssignRecordingForm(_AssignForm):
         reviewer = data.get("reviewer")
         if reviewer is not None and self.recording.session.is_facilitated_by(reviewer):
             self.add_error("reviewer", _(OWN_SESSION))
+        rubric = data.get("rubric")
+        if (
+            reviewer is not None
+            and rubric is not None
+            and needs_calibrated_rater(rubric=rubric, recording=self.recording)
+            and not is_calibrated(user=reviewer)
+        ):
+            self.add_error("reviewer", _(NOT_CALIBRATED))
         start, end = data.get("segment_start"), data.get("segment_end")
         if (start is None) != (end is None):
             self.add_error("segment_end", SEGMENT_HALF)

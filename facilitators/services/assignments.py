@@ -22,6 +22,7 @@ from sessions_app.services import (
 )
 
 from ..models import ReviewAssignment, Rubric, TrainingType
+from ..selectors.calibration import is_calibrated
 
 # Messages tests assert on, marked for translation; gettext at call time.
 NOT_A_REVIEWER_HERE = gettext_noop(
@@ -39,6 +40,19 @@ ALREADY_ASSIGNED = gettext_noop(
 )
 SEGMENT_ORDER = gettext_noop("The segment must end after it starts.")
 NOT_OPEN = gettext_noop("This assignment is no longer open.")
+NOT_CALIBRATED = gettext_noop(
+    "Only a calibrated rater may be assigned a fidelity review for certification, and this "
+    "reviewer has not yet passed calibration on two recordings."
+)
+
+
+def needs_calibrated_rater(*, rubric: Rubric, recording: Recording | None) -> bool:
+    """A fidelity review of a recording made for certification needs a calibrated rater."""
+    return (
+        recording is not None
+        and rubric.kind == Rubric.Kind.FIDELITY
+        and recording.purpose == Recording.Purpose.CERTIFICATION
+    )
 
 
 def _require_manager(*, by: User, organization_id: int) -> None:
@@ -83,7 +97,8 @@ def review_assign(
     segment: tuple[int, int] | None = None,
 ) -> ReviewAssignment:
     """Assign one subject to a reviewer: a recording (its organization's reviewer; never a
-    facilitator of that session; access granted through sessions_app) or, for peer review,
+    facilitator of that session; a calibrated rater for a fidelity review of a
+    certification recording; access granted through sessions_app) or, for peer review,
     a training type of `organization` (no recording involved)."""
     if (recording is None) == (training_type is None):
         raise ValueError("Assign exactly one of recording or training_type.")
@@ -100,6 +115,10 @@ def review_assign(
     if recording is not None:
         if recording.session.is_facilitated_by(reviewer):
             raise ValidationError({"reviewer": _(OWN_SESSION)}, code="own_session")
+        if needs_calibrated_rater(rubric=rubric, recording=recording) and not is_calibrated(
+            user=reviewer
+        ):
+            raise ValidationError({"reviewer": _(NOT_CALIBRATED)}, code="not_calibrated")
         if (
             ReviewAssignment.objects.open()
             .filter(reviewer=reviewer, recording=recording, rubric=rubric)

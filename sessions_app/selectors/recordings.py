@@ -39,11 +39,15 @@ def recording_latest_code(*, session: Session) -> str:
 
 
 def recording_list_due_for_purge(*, now: datetime | None = None) -> QuerySet[Recording]:
-    """Not yet deleted, and marked for deletion, reviewed, or past RECORDING_RETENTION_DAYS."""
+    """Not yet deleted, and marked for deletion, or (unless kept for rater calibration)
+    reviewed or past RECORDING_RETENTION_DAYS. Marked for deletion (a consent withdrawn)
+    always wins: calibration keeps nobody's recording against their will."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.RECORDING_RETENTION_DAYS)
     return Recording.objects.filter(deleted_at=None).filter(
         Q(marked_for_deletion_at__isnull=False)
-        | Q(reviewed_at__isnull=False)
-        | Q(uploaded_at__lt=cutoff)
+        | (
+            Q(kept_for_calibration=False)
+            & (Q(reviewed_at__isnull=False) | Q(uploaded_at__lt=cutoff))
+        )
     )

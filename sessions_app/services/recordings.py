@@ -51,6 +51,14 @@ DROP_INS_PRESENT = gettext_noop(
 GRANTEE_NOT_A_MEMBER = gettext_noop(
     "Access can only be given to a member of the recording's organization."
 )
+LACKS_CALIBRATION_CONSENT = gettext_noop(
+    "A rater calibration recording is kept past normal retention to train reviewers, and "
+    "the consent form these people agreed to does not cover that: %(names)s. Nothing was "
+    "saved."
+)
+NOT_FOR_CALIBRATION = gettext_noop(
+    "Only a recording uploaded for rater calibration can be kept for calibration."
+)
 NOT_AVAILABLE = gettext_noop("This recording is marked for deletion or deleted.")
 ALREADY_REVIEWED = gettext_noop("This recording was already marked reviewed.")
 REASON_REVIEWED = "reviewed"
@@ -104,6 +112,22 @@ def recording_check_consent(*, session: Session) -> list[int]:
             _(LACKS_CONSENT) % {"names": ", ".join(lacking)}, code="lacks_consent"
         )
     return [r.active.pk for r in rows if r.active is not None]
+
+
+def recording_check_calibration_consent(*, consent_ids: list[int]) -> None:
+    """A calibration recording needs everyone's consent on a form that covers calibration
+    (`ConsentForm.covers_calibration`): keeping it past retention was agreed to."""
+    lacking = (
+        Consent.objects.filter(pk__in=consent_ids, form__covers_calibration=False)
+        .order_by("participant__display_name")
+        .values_list("participant__display_name", flat=True)
+    )
+    names = list(lacking)
+    if names:
+        raise ValidationError(
+            _(LACKS_CALIBRATION_CONSENT) % {"names": ", ".join(names)},
+            code="lacks_calibration_consent",
+        )
 
 
 def recordings_mark_for_deletion(
@@ -208,7 +232,10 @@ def recording_upload(
     no row and no file. `known_latest` (the newest recording code the caller saw, or "")
     refuses a stale or doubled submission."""
     content_type = recording_check_file(file)
-    recording_check_consent(session=session)  # fail fast, before reading the whole file
+    # Fail fast, before reading the whole file.
+    first_ids = recording_check_consent(session=session)
+    if purpose == Recording.Purpose.CALIBRATION:
+        recording_check_calibration_consent(consent_ids=first_ids)
     sha256 = _sha256(file)
     stored: list[str] = []
     try:
@@ -218,6 +245,8 @@ def recording_upload(
             session.refresh_from_db(fields=["status", "drop_in_count"])
             require_unchanged(current=recording_latest_code(session=session), seen=known_latest)
             consent_ids = _recheck_consent_locked(session=session)
+            if purpose == Recording.Purpose.CALIBRATION:
+                recording_check_calibration_consent(consent_ids=consent_ids)
             return _store(
                 session=session,
                 file=file,
@@ -282,7 +311,8 @@ def recording_revoke_access(*, recording: Recording, user: User, revoked_by: Use
 
 @transaction.atomic
 def recording_mark_reviewed(*, recording: Recording, by: User) -> Recording:
-    """The review is done: nobody may play it any more and its file is purged (invariant 4)."""
+    """The review is done: nobody may play it any more and its file is purged (invariant 4),
+    unless it is kept for rater calibration: then it stays until released."""
     locked = Recording.objects.select_for_update().get(pk=recording.pk)
     if locked.deleted_at is not None:
         raise ValidationError(_(NOT_AVAILABLE), code="not_available")
@@ -290,9 +320,28 @@ def recording_mark_reviewed(*, recording: Recording, by: User) -> Recording:
         raise ValidationError(_(ALREADY_REVIEWED), code="already_reviewed")
     locked.reviewed_at = timezone.now()
     save_with_history(locked, by=by, update_fields=["reviewed_at"])
-    recordings_mark_for_deletion(recordings=[locked], reason=REASON_REVIEWED, by=by)
+    if not locked.kept_for_calibration:
+        recordings_mark_for_deletion(recordings=[locked], reason=REASON_REVIEWED, by=by)
     recording.reviewed_at = locked.reviewed_at
     recording.marked_for_deletion_at = locked.marked_for_deletion_at
+    return locked
+
+
+@transaction.atomic
+def recording_keep_for_calibration(*, recording: Recording, keep: bool, by: User) -> Recording:
+    """Keep a calibration recording past review and retention while it trains raters
+    (`keep`), or release it to normal retention (purged by the next run if its time is
+    up). Only a recording uploaded for calibration, and still available, can be kept."""
+    locked = Recording.objects.select_for_update().get(pk=recording.pk)
+    if keep:
+        if locked.purpose != Recording.Purpose.CALIBRATION:
+            raise ValidationError(_(NOT_FOR_CALIBRATION), code="not_for_calibration")
+        if locked.marked_for_deletion_at or locked.deleted_at:
+            raise ValidationError(_(NOT_AVAILABLE), code="not_available")
+    if locked.kept_for_calibration != keep:
+        locked.kept_for_calibration = keep
+        save_with_history(locked, by=by, update_fields=["kept_for_calibration"])
+    recording.kept_for_calibration = keep
     return locked
 
 

@@ -14,7 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Organization, Role, User
-from facilitators.models import Rubric, RubricItem, RubricPart
+from facilitators.models import (
+    CalibrationAttempt,
+    CalibrationRecording,
+    Rubric,
+    RubricItem,
+    RubricPart,
+)
 from sessions_app.models import Consent, Recording, Session
 from sessions_app.services.consent import consent_capture
 from sessions_app.services.recordings import recording_upload
@@ -83,13 +89,23 @@ class Recorded:
 
 
 def recorded_session(
-    organization: Organization, facilitator: User, *, tag: str = "", days_ago: int = 7
+    organization: Organization,
+    facilitator: User,
+    *,
+    tag: str = "",
+    days_ago: int = 7,
+    purpose: str = Recording.Purpose.CERTIFICATION,
 ) -> Recorded:
     """A held session of a group `facilitator` facilitates, with one consenting attendee and
-    a recording of it (private storage must point at a tmp dir)."""
+    a recording of it (private storage must point at a tmp dir). A calibration recording's
+    consent form covers calibration."""
     group = GroupFactory(organization=organization, name=f"Reviewed group{tag}")
     FacilitatorAssignmentFactory(group=group, user=facilitator)
-    form = ConsentFormFactory(organization=organization, text=f"Form{tag}")
+    form = ConsentFormFactory(
+        organization=organization,
+        text=f"Form{tag}",
+        covers_calibration=purpose == Recording.Purpose.CALIBRATION,
+    )
     attendance = AttendanceFactory(
         session=SessionFactory(
             group=group,
@@ -110,10 +126,41 @@ def recorded_session(
     recording = recording_upload(
         session=attendance.session,
         file=SimpleUploadedFile("r.wav", wav(tag.encode()), "audio/wav"),
-        purpose=Recording.Purpose.CERTIFICATION,
+        purpose=purpose,
         uploaded_by=facilitator,
     )
     return Recorded(session=attendance.session, recording=recording, consent=consent)
+
+
+def calibrated(reviewer: User) -> User:
+    """Make `reviewer` a calibrated rater: two passed attempts, on two calibration
+    recordings (out of use, of an organization of their own, so no page lists them)."""
+    # Any fidelity rubric (the seeded one): a new rubric would be one more shared version.
+    rubric = Rubric.objects.filter(kind=Rubric.Kind.FIDELITY).first() or RubricFactory()
+    for n in range(2):
+        recording = Recording.objects.create(
+            session=SessionFactory(status=Session.Status.HELD),
+            purpose=Recording.Purpose.CALIBRATION,
+            content_type="audio/wav",
+            size_bytes=1,
+            sha256="0" * 64,
+            uploaded_by=reviewer,
+        )
+        calibration = CalibrationRecording.objects.create(
+            recording=recording,
+            rubric=rubric,
+            title=f"Past calibration {n}",
+            active=False,
+            created_by=reviewer,
+        )
+        CalibrationAttempt.objects.create(
+            reviewer=reviewer,
+            calibration=calibration,
+            submitted_at=timezone.now(),
+            agreement=Decimal("1"),
+            passed=True,
+        )
+    return reviewer
 
 
 def all_rated(rubric: Rubric, value: str | Decimal = "2") -> dict[int, dict[str, Any]]:
@@ -166,6 +213,13 @@ def recorded(cast, private_files) -> Recorded:
 @pytest.fixture
 def second_reviewer(cast) -> User:
     return member(cast.org, Role.REVIEWER, email="second.reviewer@riverside.test")
+
+
+@pytest.fixture
+def calibrated_reviewer(cast) -> User:
+    """The cast's reviewer, calibrated: fidelity reviews of certification recordings need
+    a calibrated rater (modules assigning them use this fixture)."""
+    return calibrated(cast.reviewer)
 
 
 @pytest.fixture

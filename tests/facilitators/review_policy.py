@@ -32,7 +32,7 @@ from tests.matrix import (
     signed_in,
 )
 
-from .review_factories import all_rated, form_data, recorded_session
+from .review_factories import all_rated, calibrated, form_data, recorded_session
 
 
 @dataclass
@@ -53,6 +53,9 @@ def build(world: World, organization: Organization, *, tag: str) -> Objects:
         else member(organization, Role.REVIEWER, email=f"reviewer@{slug}.review.test")
     )
     second = member(organization, Role.REVIEWER, email=f"second@{slug}.review.test")
+    # Fidelity reviews of certification recordings need calibrated raters.
+    calibrated(reviewer)
+    calibrated(second)
     recorded = recorded_session(organization, facilitator, tag=tag, days_ago=5)
     rubric = Rubric.objects.get(kind=Rubric.Kind.FIDELITY, organization=None)
     open_assignment = review_assign(

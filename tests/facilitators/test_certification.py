@@ -31,6 +31,7 @@ from tests.facilitators.factories import (
 )
 from tests.facilitators.review_factories import (
     all_rated,
+    calibrated,
     private_files,  # noqa: F401 (a fixture)
     recorded_session,
     rubric_with,
@@ -182,6 +183,7 @@ def test_certified_counts_the_facilitators_submitted_fidelity_reviews_that_pass(
     cast, profile, settings
 ):
     settings.CERTIFICATION_PASSING_REVIEWS = 2
+    calibrated(cast.reviewer)  # fidelity reviews for certification need a calibrated rater
     fidelity = rubric_with({"Format": 2, "Content": 2, "Process": 2})
     CertificationEventFactory(profile=profile, to_state=S.FEEDBACK_RECEIVED)
 

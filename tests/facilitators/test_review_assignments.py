@@ -21,6 +21,8 @@ from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
     all_rated,
+    calibrated,
+    calibrated_reviewer,
     fidelity,
     private_files,
     recorded,
@@ -28,7 +30,8 @@ from .review_factories import (  # noqa: F401 (fixtures)
     second_reviewer,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 # sessions_app answers 403 in the reviewer's own organization, 404 for what is gone.
 REFUSED = (403, 404)
 
@@ -166,7 +169,7 @@ def test_the_first_of_two_assignments_closing_keeps_the_recording(
     cast, recorded, fidelity, second_reviewer
 ):
     first = assign(cast, recorded, fidelity)
-    second = assign(cast, recorded, fidelity, reviewer=second_reviewer)
+    second = assign(cast, recorded, fidelity, reviewer=calibrated(second_reviewer))
     review_submit(
         assignment=first,
         by=cast.reviewer,

@@ -23,6 +23,7 @@ from tests.factories import member
 
 from .review_factories import (  # noqa: F401 (fixtures)
     all_rated,
+    calibrated_reviewer,
     fidelity,
     form_data,
     items_of,
@@ -32,7 +33,8 @@ from .review_factories import (  # noqa: F401 (fixtures)
     rubric_with,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 OVERALL = {"overall_recommendation": "keep_going"}
 
 

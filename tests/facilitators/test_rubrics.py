@@ -12,13 +12,15 @@ from facilitators.services.reviews import review_save_draft
 
 from .review_factories import (  # noqa: F401 (fixtures)
     all_rated,
+    calibrated_reviewer,
     fidelity,
     items_of,
     private_files,
     recorded,
 )
 
-pytestmark = pytest.mark.django_db
+# Fidelity reviews of certification recordings need a calibrated rater.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calibrated_reviewer")]
 
 
 @pytest.fixture
