@@ -11,8 +11,9 @@
 Recordings go through sessions_app's real upload service (invariant 4 is checked) into
 the configured private storage. Each step looks for what it would create first, so
 running it again adds nothing. Assignments are made in one function, `_assign`, through
-the real `review_assign` service: if assigning a fidelity review of a certification
-recording comes to need a calibrated rater, that is the one place to adapt.
+the real `review_assign` service. The recordings are for supervision, not certification:
+a fidelity review for certification needs a calibrated rater, which the demo reviewer is
+not yet.
 """
 
 import struct
@@ -68,14 +69,16 @@ def _held(organization: Organization, group_name: str) -> list[Session]:
 
 
 def _recording(session: Session, *, by: User) -> Recording:
-    """The session's demo recording, uploaded through the real service once."""
+    """The session's demo recording, uploaded through the real service once. Its purpose
+    is supervision: fidelity reviews for certification need a calibrated rater, and the
+    demo reviewer has not calibrated yet (no demo calibration recording yet)."""
     existing = session.recordings.order_by("pk").first()
     if existing is not None:
         return existing
     return recording_upload(
         session=session,
         file=SimpleUploadedFile("demo.wav", _tiny_wav(str(session.code).encode()), "audio/wav"),
-        purpose=Recording.Purpose.CERTIFICATION,
+        purpose=Recording.Purpose.SUPERVISION,
         uploaded_by=by,
     )
 
