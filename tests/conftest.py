@@ -22,8 +22,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _curriculum_in_transactional_tests(request):
-    """Transactional tests flush the database after them, taking the 25 topics the data
-    migration loaded; load them again (idempotently) for every such test."""
+    """Transactional tests flush the database after them, taking the 25 topics, the
+    training types and the rubrics the data migrations loaded; load them again
+    (idempotently) for every such test."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
@@ -35,6 +36,9 @@ def _curriculum_in_transactional_tests(request):
         # The training types facilitators' data migration seeds, likewise.
         types = importlib.import_module("facilitators.migrations.0002_seed_training_types")
         types.seed(django_apps, schema_editor=None)
+        # And the two rubrics (the demo's reviews are rated on them).
+        rubrics = importlib.import_module("facilitators.migrations.0005_seed_rubrics")
+        rubrics.seed(django_apps, schema_editor=None)
 
 
 @dataclass
