@@ -1,6 +1,8 @@
 import hashlib
 import uuid
+from datetime import date
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -73,6 +75,10 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """Today's date where the organization works (its trainings' expiry, its tracks)."""
+        return timezone.localtime(timezone.now(), ZoneInfo(self.timezone)).date()
 
 
 class Role(models.TextChoices):

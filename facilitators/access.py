@@ -13,6 +13,7 @@ from django.http import Http404
 
 from accounts.access import get_scoped_object_or_404, role_in
 from accounts.models import Role
+from sessions_app.access import user_manages
 from sessions_app.models import Recording, Session
 
 from .models import (
@@ -27,10 +28,6 @@ from .models import (
 
 _PROFILE_PATH = "membership__organization"
 _RECORD_PATH = "profile__membership__organization"
-
-
-def user_manages(user: Any, organization_id: int) -> bool:
-    return role_in(user, organization_id) == Role.MANAGER
 
 
 def _profile(user: Any, code: UUID) -> FacilitatorProfile:

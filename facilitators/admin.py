@@ -128,6 +128,7 @@ class RubricItemInline(RubricPartInline):
 @admin.register(Rubric)
 class RubricAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "version", "active", "organization"]
+    list_select_related = ["organization"]
     list_filter = ["kind", "active", "organization"]
     search_fields = ["name"]
     inlines = [RubricPartInline]
@@ -156,6 +157,7 @@ class RubricAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 @admin.register(RubricPart)
 class RubricPartAdmin(admin.ModelAdmin):
     list_display = ["name", "rubric", "order"]
+    list_select_related = ["rubric"]
     list_filter = ["rubric"]
     inlines = [RubricItemInline]
 
@@ -180,6 +182,7 @@ class _ShownOnly(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(_ShownOnly):
     list_display = ["rubric", "organization", "reviewer", "status", "assigned_at"]
+    list_select_related = ["rubric", "organization", "reviewer"]
     list_filter = ["status", "organization"]
 
 
@@ -198,6 +201,7 @@ class ItemRatingInline(admin.TabularInline):
 @admin.register(Review)
 class ReviewAdmin(_ShownOnly):
     list_display = ["code", "assignment", "status", "submitted_at"]
+    list_select_related = ["assignment__rubric"]
     list_filter = ["status"]
     inlines = [ItemRatingInline]
 
@@ -236,6 +240,7 @@ class CalibrationRecordingAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     it is in use."""
 
     list_display = ["title", "rubric", "active", "created_by", "created_at"]
+    list_select_related = ["rubric", "created_by"]
     list_filter = ["active"]
     search_fields = ["title"]
     fields = ["title", "recording", "rubric", "active", "created_by", "created_at"]

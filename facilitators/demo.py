@@ -13,7 +13,6 @@ from django.db import transaction
 from accounts.models import Organization, User
 
 from .models import FacilitatorProfile, TrainingRecord, TrainingType
-from .selectors.trainings import organization_today
 from .services.profiles import profile_ensure_for_membership, profile_update
 from .services.trainings import add_months, training_record_add, training_record_verify
 
@@ -47,7 +46,7 @@ def _training(
 @transaction.atomic
 def seed_demo_trainings(*, organization: Organization, users: dict[str, User]) -> dict[str, int]:
     """Create what is missing of the demo trainings; returns counts to print."""
-    today = organization_today(organization)
+    today = organization.today()
     manager = users[MANAGER]
     peer = _profile(organization, users[PEER])
     clinician = _profile(organization, users[CLINICIAN])

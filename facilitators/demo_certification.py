@@ -3,7 +3,6 @@ review. Called by `seed_demo`; safe to run again (a track that has events is lef
 """
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,7 +47,7 @@ def seed_demo_certification(*, organization: Organization, users: dict[str, User
         defaults={"kind": FacilitatorProfile.Kind.PEER, "languages": ["en", "es"]},
     )
     now = timezone.now()
-    today = timezone.localtime(now, ZoneInfo(organization.timezone)).date()
+    today = organization.today()
     trained = (
         TrainingRecord.objects.filter(profile=profile, training_type__counts_as_trained=True)
         .verified()

@@ -330,10 +330,6 @@ class RubricQuerySet(models.QuerySet["Rubric"]):
             Q(organization__isnull=True) | Q(organization_id=organization_id)
         )
 
-    def in_use(self) -> "RubricQuerySet":
-        """Versions with at least one review (draft or submitted): frozen."""
-        return self.filter(assignments__review__isnull=False).distinct()
-
 
 class Rubric(models.Model):
     """One version of a rubric. Frozen once any review uses it."""

@@ -21,7 +21,6 @@ from accounts.models import Organization, Role
 from sessions_app.models import Group, Session, SessionFacilitator
 
 from ..models import TrainingRecord
-from .trainings import organization_today
 
 # A group with fewer trained facilitators than this gets a warning.
 BENCH_MIN_TRAINED = 2
@@ -69,7 +68,7 @@ def trained_user_ids(*, organizations: Iterable[Organization]) -> dict[int, set[
     by_id = {o.pk: o for o in organizations}
     if not by_id:
         return {}
-    todays = {pk: organization_today(o) for pk, o in by_id.items()}
+    todays = {pk: o.today() for pk, o in by_id.items()}
     earliest, latest = min(todays.values()), max(todays.values())
     rows = (
         TrainingRecord.objects.verified()

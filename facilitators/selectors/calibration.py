@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from accounts.scoping import scope_to_user
+
 from ..models import CalibrationAttempt, CalibrationRating, CalibrationRecording, RubricItem
 
 # Passed attempts, on this many different calibration recordings, make a calibrated rater.
@@ -35,8 +37,12 @@ def calibration_list_for_reviewer(*, user: Any) -> QuerySet[CalibrationRecording
 
 
 def calibration_attempts_of(*, user: Any) -> QuerySet[CalibrationAttempt]:
-    """The user's own attempts, newest first."""
-    return CalibrationAttempt.objects.filter(reviewer=user).select_related("calibration__rubric")
+    """The user's own attempts in the organizations they still belong to, newest first."""
+    return scope_to_user(
+        CalibrationAttempt.objects.filter(reviewer=user),
+        user,
+        path="calibration__recording__session__group__organization",
+    ).select_related("calibration__rubric")
 
 
 def calibration_items(*, calibration: CalibrationRecording) -> list[RubricItem]:

@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import role_in
@@ -164,11 +163,6 @@ def has_valid_seeking_safety_training(profile: FacilitatorProfile, day: date) ->
         .valid_on(day)
         .exists()
     )
-
-
-def organization_today(profile: FacilitatorProfile) -> date:
-    """Today where the profile's organization works."""
-    return timezone.localtime(timezone=ZoneInfo(profile.membership.organization.timezone)).date()
 
 
 # --- The track as the page shows it --------------------------------------------------------

@@ -9,7 +9,7 @@ from accounts.models import Organization, Role
 from sessions_app.models import FacilitatorAssignment
 
 from ..models import FacilitatorProfile, TrainingRecord
-from .trainings import organization_today, training_status
+from .trainings import training_status
 
 
 def profile_list_for_organization(*, organization: Organization) -> QuerySet[FacilitatorProfile]:
@@ -52,7 +52,7 @@ def profile_rows(
     profiles: list[FacilitatorProfile], *, organization: Organization
 ) -> list[ProfileRow]:
     """Each listed profile with its training status today and its groups (no queries)."""
-    today = organization_today(organization)
+    today = organization.today()
     return [
         ProfileRow(
             profile=profile,

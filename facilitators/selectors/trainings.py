@@ -3,12 +3,10 @@ records a page lists. "Today" is always the organization's date."""
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from accounts.models import Organization, User
+from accounts.models import User
 
 from ..models import FacilitatorProfile, TrainingRecord
 
@@ -29,10 +27,6 @@ class TrainingStatus:
     EXPIRED = "expired"
     AWAITING = "awaiting"
     NOT_TRAINED = "not_trained"
-
-
-def organization_today(organization: Organization) -> date:
-    return timezone.localdate(timezone.now(), ZoneInfo(organization.timezone))
 
 
 def training_expiry(record: TrainingRecord, *, today: date) -> str:
@@ -70,7 +64,7 @@ def training_status(records: Iterable[TrainingRecord], *, today: date) -> str:
 
 def training_list_for_profile(*, profile: FacilitatorProfile) -> list[TrainingRecord]:
     """A facilitator's records, newest first, each with its `expiry` badge (one query)."""
-    today = organization_today(profile.membership.organization)
+    today = profile.membership.organization.today()
     records = list(
         profile.trainings.select_related("training_type", "verified_by").order_by(
             "-completed_on", "-pk"

@@ -17,7 +17,6 @@ from ..selectors.certification import (
     has_valid_seeking_safety_training,
     may_make,
     next_states,
-    organization_today,
     passing_fidelity_reviews,
     passing_reviews_needed,
     standing_of,
@@ -75,7 +74,7 @@ def certification_change(
         message = MANAGERS_ONLY if by_manager else NOT_YOURS
         raise ValidationError(message, code="not_yours")
     if to_state == S.TRAINING_COMPLETE and not has_valid_seeking_safety_training(
-        profile, organization_today(profile)
+        profile, profile.membership.organization.today()
     ):
         raise ValidationError(NEEDS_TRAINING, code="needs_training")
     if to_state == S.CERTIFIED:

@@ -21,7 +21,6 @@ from accounts.history import delete_with_history, save_with_history
 from accounts.models import User
 
 from ..models import FacilitatorProfile, TrainingEvidenceDownload, TrainingRecord, TrainingType
-from ..selectors.trainings import organization_today
 
 # Messages tests assert on, marked for translation; gettext at call time follows the
 # request's language.
@@ -110,7 +109,7 @@ def training_record_add(
     training_check_dates(
         completed_on=completed_on,
         expires_on=expires_on,
-        today=organization_today(profile.membership.organization),
+        today=profile.membership.organization.today(),
     )
     record = TrainingRecord(
         profile=profile,

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from facilitators.models import CalibrationAttempt, CalibrationRecording, GoldRating, Rubric
-from facilitators.selectors.calibration import is_calibrated
+from facilitators.selectors.calibration import calibration_attempts_of, is_calibrated
 from facilitators.services.assignments import NOT_A_REVIEWER_HERE, NOT_CALIBRATED, review_assign
 from facilitators.services.calibration import (
     Comparison,
@@ -148,6 +148,14 @@ def test_cant_rate_counts_as_a_disagreement(cast, five_items, settings):
         True,
         True,
     ]
+
+
+def test_a_reviewer_who_left_the_organization_no_longer_sees_its_attempts(cast, one_item):
+    calibration = make_calibration(cast, one_item, tag="1")
+    attempt_with(cast, calibration, [("2", "2")])
+    assert list(calibration_attempts_of(user=cast.reviewer))
+    Membership.objects.filter(user=cast.reviewer, organization=cast.org).delete()
+    assert not list(calibration_attempts_of(user=cast.reviewer))
 
 
 def test_one_pass_is_not_enough_two_on_different_recordings_are(cast, one_item):
