@@ -9,6 +9,15 @@ DEMO_PASSWORD = "safety-demo-2026"
 
 DEMO_ORGANIZATION = {"slug": "demo-survivor-network", "name": "Demo Survivor Network"}
 
+# Where the demo's rater calibration recordings come from: practice sessions of a facilitator
+# training, whose volunteers consented to calibration use. The demo reviewer reviews for it
+# too (so their queue spans two organizations) and the demo clinician runs its sessions.
+DEMO_TRAINING_CENTER = {"slug": "demo-training-center", "name": "Demo Training Center"}
+DEMO_TRAINING_CENTER_MEMBERS = [
+    ("reviewer@demo.example", Role.REVIEWER),
+    ("clinician@demo.example", Role.FACILITATOR),
+]
+
 # (email, display name, role or None for platform admin)
 DEMO_USERS = [
     ("manager@demo.example", "Maria (manager)", Role.MANAGER),
@@ -47,3 +56,18 @@ def seed_demo_accounts() -> tuple[Organization, dict[str, User]]:
             )
         users[email] = user
     return organization, users
+
+
+@transaction.atomic
+def seed_demo_training_center(*, users: dict[str, User]) -> Organization:
+    """Create or refresh the demo training center and its two memberships; safe to run
+    again."""
+    organization, _ = Organization.objects.update_or_create(
+        slug=DEMO_TRAINING_CENTER["slug"],
+        defaults={"name": DEMO_TRAINING_CENTER["name"], "timezone": "America/Chicago"},
+    )
+    for email, role in DEMO_TRAINING_CENTER_MEMBERS:
+        Membership.objects.update_or_create(
+            user=users[email], organization=organization, defaults={"role": role}
+        )
+    return organization

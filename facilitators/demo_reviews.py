@@ -52,7 +52,7 @@ EARLIER = {"Format": "1.5", "Content": "2", "Process": "1.5"}
 LATER = {"Format": "2.5", "Content": "2.5", "Process": "3"}
 
 
-def _tiny_wav(tag: bytes) -> bytes:
+def tiny_wav(tag: bytes) -> bytes:
     """A valid, silent WAV of a few samples (the demo needs a file, not a sound)."""
     fmt = struct.pack("<HHIIHH", 1, 1, 8000, 8000, 1, 8)
     data = b"\x80" * 32 + tag
@@ -71,13 +71,13 @@ def _held(organization: Organization, group_name: str) -> list[Session]:
 def _recording(session: Session, *, by: User) -> Recording:
     """The session's demo recording, uploaded through the real service once. Its purpose
     is supervision: fidelity reviews for certification need a calibrated rater, and the
-    demo reviewer has not calibrated yet (no demo calibration recording yet)."""
+    demo reviewer has passed one calibration attempt of the two needed (demo_calibration)."""
     existing = session.recordings.order_by("pk").first()
     if existing is not None:
         return existing
     return recording_upload(
         session=session,
-        file=SimpleUploadedFile("demo.wav", _tiny_wav(str(session.code).encode()), "audio/wav"),
+        file=SimpleUploadedFile("demo.wav", tiny_wav(str(session.code).encode()), "audio/wav"),
         purpose=Recording.Purpose.SUPERVISION,
         uploaded_by=by,
     )

@@ -497,3 +497,83 @@ def _seed_consents(
         )
         count += 1
     return count
+
+
+# --- The demo training center's practice sessions (rater calibration recordings) ---------
+
+PRACTICE_GROUP = "Practice sessions (facilitator training)"
+# Volunteers at a training, not program participants: chosen names only, as everywhere.
+PRACTICE_VOLUNTEERS = [("Vi", "en"), ("Wren", "en"), ("Xan", "en")]
+PRACTICE_CONSENT_PURPOSE = (
+    "Recording a practice session of a facilitator training so reviewers can learn to "
+    "rate sessions consistently (rater calibration)."
+)
+PRACTICE_CONSENT_TEXT = """\
+We would like to audio-record this practice session. It is a role play at a facilitator
+training: please speak as the character you are given, never about your own life.
+
+- The recording trains reviewers: they rate it and compare their ratings with an
+  expert's, so that later reviews of real groups are fair and consistent.
+- Because of that, it may be kept longer than a normal group recording: for as long as
+  it is used to train reviewers, and deleted when it is no longer used.
+- Only reviewers in training and the people who run the training can listen to it.
+- Saying no is fine. Everyone in the room has to agree, or we do not record.
+- You can change your mind at any time. Tell the trainer, and the recording is deleted.
+"""
+
+
+def seed_demo_practice_sessions(*, organization: Organization, facilitator: User) -> list[Session]:
+    """Two held practice sessions of a training organization, with volunteers who all
+    consented on its own recording consent form, one that covers rater calibration;
+    returns them, oldest first. Safe to run again."""
+    today = timezone.localdate(timezone.now(), _local(organization))
+    start = today - timedelta(days=14)
+    group = _group(
+        organization,
+        PRACTICE_GROUP,
+        [1, 2],
+        admission=Group.Admission.CLOSED,
+        modality=Group.Modality.IN_PERSON,
+        location="Training room (demo address)",
+        weekdays=[start.weekday()],
+        start_time=time(14, 0),
+        timezone=organization.timezone,
+        duration_minutes=60,
+        start_date=start,
+        end_date=start + timedelta(days=7),
+        capacity=6,
+    )
+    FacilitatorAssignment.objects.get_or_create(
+        group=group, user=facilitator, defaults={"role": FacilitatorAssignment.Role.CLINICIAN_CO}
+    )
+    volunteers = _participants(organization, PRACTICE_VOLUNTEERS)
+    _enroll(group, volunteers, start)
+    sessions = [
+        _held(group, start + timedelta(days=7 * week), week + 1, by=facilitator, roster=volunteers)
+        for week in range(2)
+    ]
+    form, _ = ConsentForm.objects.get_or_create(
+        organization=organization,
+        kind=ConsentForm.Kind.RECORDING,
+        language="en",
+        version=1,
+        defaults={
+            "purpose": PRACTICE_CONSENT_PURPOSE,
+            "text": PRACTICE_CONSENT_TEXT,
+            "covers_calibration": True,
+            "valid_for_days": 365,
+        },
+    )
+    for volunteer in volunteers:
+        Consent.objects.get_or_create(
+            participant=volunteer,
+            form=form,
+            defaults={
+                "session": sessions[0],
+                "method": Consent.Method.WRITTEN,
+                "captured_by": facilitator,
+                "captured_at": sessions[0].starts_at,
+                "expires_at": sessions[0].starts_at + timedelta(days=365),
+            },
+        )
+    return sessions

@@ -6,7 +6,16 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.demo import DEMO_PASSWORD
-from facilitators.models import DebriefRequest, Review, ReviewAssignment, SelfCheck
+from facilitators.models import (
+    CalibrationAttempt,
+    CalibrationRecording,
+    DebriefRequest,
+    Review,
+    ReviewAssignment,
+    RubricItem,
+    SelfCheck,
+)
+from facilitators.selectors.calibration import calibration_list_for_reviewer, is_calibrated
 from sessions_app.demo import SPANISH_PARTICIPANTS
 from sessions_app.models import Consent, Group, Participant
 from tests.factories import point_private_storage_at
@@ -35,7 +44,7 @@ def test_seed_demo_twice_leaves_the_same_rows_and_prints_the_logins():
     first = _row_counts()
     call_command("seed_demo", stdout=StringIO())
     assert _row_counts() == first
-    assert first["accounts.Membership"] == 4
+    assert first["accounts.Membership"] == 6
     printed = out.getvalue()
     assert DEMO_PASSWORD in printed
     for email in ["manager@demo.example", "peer@demo.example", "reviewer@demo.example"]:
@@ -92,3 +101,30 @@ def test_the_demo_reviews_and_self_check_exist_once_after_seeding_twice(client):
     earlier, later = response.context["series"].rows
     assert all(b > a for a, b in zip(earlier.means, later.means, strict=True))
     assert later.passes and not earlier.passes
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_calibration_recordings_and_one_passed_attempt_after_seeding_twice():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    calibrations = CalibrationRecording.objects.select_related("recording__session__group")
+    assert calibrations.count() == 2
+    for calibration in calibrations:
+        assert calibration.recording.purpose == "calibration"
+        assert calibration.recording.kept_for_calibration
+        assert calibration.recording.session.group.organization.slug == "demo-training-center"
+        items = RubricItem.objects.filter(part__rubric=calibration.rubric).count()
+        assert calibration.gold.count() == items > 0
+    # The practice volunteers consented on the training center's own form, which covers
+    # calibration; the demo organization's participants never signed it.
+    assert set(
+        Consent.objects.filter(form__covers_calibration=True).values_list(
+            "participant__organization__slug", flat=True
+        )
+    ) == {"demo-training-center"}
+    (attempt,) = CalibrationAttempt.objects.filter(submitted_at__isnull=False)
+    assert attempt.passed and attempt.reviewer.email == "reviewer@demo.example"
+    assert not is_calibrated(user=attempt.reviewer)
+    # The reviewer may rate both (a reviewer of the training center); one more pass makes
+    # a calibrated rater.
+    assert calibration_list_for_reviewer(user=attempt.reviewer).count() == 2

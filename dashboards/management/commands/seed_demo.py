@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo_accounts
+from accounts.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    seed_demo_accounts,
+    seed_demo_training_center,
+)
 from facilitators.demo import seed_demo_trainings
+from facilitators.demo_calibration import seed_demo_calibration
 from facilitators.demo_certification import seed_demo_certification
 from facilitators.demo_reviews import seed_demo_reviews
-from sessions_app.demo import seed_demo_sessions
+from sessions_app.demo import seed_demo_practice_sessions, seed_demo_sessions
 
 
 class Command(BaseCommand):
@@ -30,6 +36,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo reviews: {reviews['submitted']} submitted, {reviews['waiting']} waiting for "
             "the demo reviewer; a self-check by the peer facilitator."
+        )
+        center = seed_demo_training_center(users=users)
+        practice = seed_demo_practice_sessions(
+            organization=center, facilitator=users["clinician@demo.example"]
+        )
+        calibration = seed_demo_calibration(sessions=practice, users=users)
+        self.stdout.write(
+            f"Demo rater calibration at {center.name}: {calibration['calibrations']} "
+            f"calibration recordings, {calibration['attempts']} passed attempt by the demo "
+            "reviewer (one more makes a calibrated rater)."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, display_name, _role in DEMO_USERS:
