@@ -363,6 +363,8 @@ LOGGING = {
 SESSIONS_GENERATE_WEEKS = env.int("SESSIONS_GENERATE_WEEKS", default=8)
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
+# A session's feedback link takes answers from its start until this many days after it.
+FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=3)
 # Submitted fidelity reviews that pass, of recordings of a facilitator's sessions, before
 # their certification track may be marked "certified".
 CERTIFICATION_PASSING_REVIEWS = env.int("CERTIFICATION_PASSING_REVIEWS", default=4)

@@ -23,7 +23,7 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _curriculum_in_transactional_tests(request):
     """Transactional tests flush the database after them, taking the 25 topics, the
-    training types and the rubrics the data migrations loaded; load them again
+    training types, the rubrics and the feedback instrument the data migrations loaded; load them again
     (idempotently) for every such test."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
@@ -39,6 +39,9 @@ def _curriculum_in_transactional_tests(request):
         # And the two rubrics (the demo's reviews are rated on them).
         rubrics = importlib.import_module("facilitators.migrations.0005_seed_rubrics")
         rubrics.seed(django_apps, schema_editor=None)
+        # And the default feedback instrument.
+        instrument = importlib.import_module("feedback.migrations.0002_seed_default_instrument")
+        instrument.seed(django_apps, schema_editor=None)
 
 
 @dataclass
