@@ -21,4 +21,5 @@ urlpatterns = [
     path("curriculum/", include("curriculum.urls")),
     path("", include("sessions_app.urls")),
     path("", include("facilitators.urls")),
+    path("", include("feedback.urls")),
 ]
