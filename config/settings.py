@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: participants' pages (/f/) neither read nor set any cookie (invariant 2).
+    "feedback.middleware.NoCookiesOnParticipantPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -355,7 +357,13 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Participants' pages (/f/) leave no request line, address or user agent in the logs.
+    "filters": {"participant_pages": {"()": "feedback.logs.ParticipantPagesFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"filters": ["participant_pages"]},
+        "django.server": {"filters": ["participant_pages"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
@@ -365,6 +373,8 @@ RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
 # A session's feedback link takes answers from its start until this many days after it.
 FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=3)
+# Where the quick-exit button on participants' pages goes: a neutral site.
+QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://weather.com/")
 # Submitted fidelity reviews that pass, of recordings of a facilitator's sessions, before
 # their certification track may be marked "certified".
 CERTIFICATION_PASSING_REVIEWS = env.int("CERTIFICATION_PASSING_REVIEWS", default=4)

@@ -1,7 +1,117 @@
-"""The participants' feedback page at /f/<token>: placeholder until the page lands."""
+"""The participants' feedback page at /f/<token>: public, no account and no cookie of any
+kind (no session, CSRF or language cookie). The POST is protected by the unguessable
+token, a same-origin check (Origin, else Sec-Fetch-Site, else Referer) and the link's cap,
+instead of a CSRF cookie. Unknown, closed, expired and not-yet-open links all get the same
+page, so tokens cannot be probed. Nothing here logs."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from ..forms.participant import FeedbackForm, new_nonce
+from ..models import FeedbackItem, FeedbackLink
+from ..selectors.links import LinkState, feedback_link_by_token, feedback_link_state
+from ..selectors.participant import feedback_thanks_materials
+from ..services.responses import Outcome, feedback_submit
+
+LANGUAGES = ("en", "es")
 
 
+def _language(request: HttpRequest) -> str:
+    """From ?lang= first, else the browser's Accept-Language; never from a cookie we set."""
+    asked = request.GET.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    guessed = translation.get_language_from_request(request)
+    return guessed if guessed in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    host = request.get_host()
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin != "null" and urlsplit(origin).netloc == host
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in {"same-origin", "none"}
+    referer = request.headers.get("Referer")
+    if referer:
+        return urlsplit(referer).netloc == host
+    return True  # an old browser that sends none of them: the token and the cap still hold
+
+
+def _page(request: HttpRequest, template: str, language: str, status: int = 200, **context):
+    context.update(
+        language=language,
+        other_language="es" if language == "en" else "en",
+        quick_exit_url=settings.QUICK_EXIT_URL,
+    )
+    return render(request, f"feedback/participant/{template}", context, status=status)
+
+
+def _closed(request: HttpRequest, language: str) -> HttpResponse:
+    # The same page, byte for byte apart from the language, whatever the reason.
+    return _page(request, "closed.html", language, status=404)
+
+
+def _thanks(request: HttpRequest, link: FeedbackLink, language: str, *, full: bool = False):
+    return _page(
+        request,
+        "thanks.html",
+        language,
+        full=full,
+        topic=link.session.topic,
+        materials=feedback_thanks_materials(session=link.session, language=language),
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
 def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
-    raise NotImplementedError
+    language = _language(request)
+    with translation.override(language):
+        link = feedback_link_by_token(token=token)
+        if link is None:
+            return _closed(request, language)
+        state = feedback_link_state(link=link)
+        if state in {LinkState.CLOSED, LinkState.NOT_YET_OPEN}:
+            return _closed(request, language)
+        if state == LinkState.FULL:
+            return _thanks(request, link, language, full=True)
+        items = list(FeedbackItem.objects.filter(instrument_id=link.instrument_id))
+        if request.method == "POST":
+            if not _same_origin(request):
+                return _closed(request, language)
+            form = FeedbackForm(request.POST, items=items, language=language)
+            if form.is_valid():
+                try:
+                    outcome = feedback_submit(
+                        link=link, nonce=form.cleaned_data["nonce"], answers=form.answers()
+                    )
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        for message in messages:
+                            form.add_error(field if field in form.fields else None, message)
+                else:
+                    if outcome == Outcome.CLOSED:
+                        return _closed(request, language)
+                    return _thanks(request, link, language, full=outcome == Outcome.FULL)
+            return _page(
+                request,
+                "form.html",
+                language,
+                status=400,
+                form=form,
+                link=link,
+                topic=link.session.topic,
+            )
+        form = FeedbackForm(initial={"nonce": new_nonce()}, items=items, language=language)
+        return _page(request, "form.html", language, form=form, link=link, topic=link.session.topic)
