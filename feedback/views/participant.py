@@ -36,8 +36,8 @@ def _language(request: HttpRequest) -> str:
 def _same_origin(request: HttpRequest) -> bool:
     host = request.get_host()
     origin = request.headers.get("Origin")
-    if origin:
-        return origin != "null" and urlsplit(origin).netloc == host
+    if origin and origin != "null":  # "null" comes with a no-referrer policy: look further
+        return urlsplit(origin).netloc == host
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site:
         return fetch_site in {"same-origin", "none"}
