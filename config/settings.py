@@ -386,3 +386,5 @@ FIDELITY_PASS_MEAN = env.float("FIDELITY_PASS_MEAN", default=2.0)
 # attempt passes when at least CALIBRATION_MIN_AGREEMENT of the ratings agree.
 CALIBRATION_TOLERANCE = env.str("CALIBRATION_TOLERANCE", default="0.5")
 CALIBRATION_MIN_AGREEMENT = env.str("CALIBRATION_MIN_AGREEMENT", default="0.8")
+# Feedback aggregates resting on fewer responses than this are hidden (invariant 3).
+FEEDBACK_MIN_CELL = env.int("FEEDBACK_MIN_CELL", default=5)
