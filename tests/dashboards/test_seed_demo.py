@@ -1,3 +1,4 @@
+from collections import Counter
 from io import StringIO
 
 import pytest
@@ -16,6 +17,8 @@ from facilitators.models import (
     SelfCheck,
 )
 from facilitators.selectors.calibration import calibration_list_for_reviewer, is_calibrated
+from feedback.models import FeedbackLink, FeedbackResponse
+from feedback.selectors.links import feedback_link_cap
 from sessions_app.demo import SPANISH_PARTICIPANTS
 from sessions_app.models import Consent, Group, Participant
 from tests.factories import point_private_storage_at
@@ -128,3 +131,18 @@ def test_the_demo_has_two_calibration_recordings_and_one_passed_attempt_after_se
     # The reviewer may rate both (a reviewer of the training center); one more pass makes
     # a calibrated rater.
     assert calibration_list_for_reviewer(user=attempt.reviewer).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_feedback_has_a_link_today_and_topics_above_and_below_the_threshold(settings):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    # Every held session has its link and answers; none holds more than its cap.
+    for link in FeedbackLink.objects.filter(session__status="held"):
+        assert 0 < link.response_count <= feedback_link_cap(session=link.session)
+        assert FeedbackResponse.objects.filter(session=link.session).count() == link.response_count
+    (today,) = FeedbackLink.objects.filter(session__status="planned")
+    assert today.session.local_date == today.session.group.today()
+    by_topic = Counter(FeedbackResponse.objects.values_list("session__topic__order", flat=True))
+    assert any(n >= settings.FEEDBACK_MIN_CELL for n in by_topic.values())
+    assert any(0 < n < settings.FEEDBACK_MIN_CELL for n in by_topic.values())

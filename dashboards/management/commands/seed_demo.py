@@ -11,6 +11,7 @@ from facilitators.demo import seed_demo_trainings
 from facilitators.demo_calibration import seed_demo_calibration
 from facilitators.demo_certification import seed_demo_certification
 from facilitators.demo_reviews import seed_demo_reviews
+from feedback.demo import seed_demo_feedback
 from sessions_app.demo import seed_demo_practice_sessions, seed_demo_sessions
 
 
@@ -36,6 +37,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo reviews: {reviews['submitted']} submitted, {reviews['waiting']} waiting for "
             "the demo reviewer; a self-check by the peer facilitator."
+        )
+        feedback = seed_demo_feedback(organization=organization, users=users)
+        self.stdout.write(
+            f"Demo feedback: {feedback['links']} links (today's opens when the session "
+            f"starts), {feedback['responses']} anonymous responses."
         )
         center = seed_demo_training_center(users=users)
         practice = seed_demo_practice_sessions(
