@@ -246,7 +246,7 @@ class UsedNonce(models.Model):
     """A form nonce already spent on a link: a double-tapped submit counts once. It is
     not linked to the response it produced."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
     link = models.ForeignKey(
         FeedbackLink, on_delete=models.CASCADE, related_name="+", verbose_name=_("link")
     )
@@ -273,7 +273,7 @@ class FeedbackResponseQuerySet(OrganizationScopedQuerySet):
 class FeedbackResponse(models.Model):
     """One participant's answers: the session, the instrument version and the day only."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(
         Session,
         on_delete=models.CASCADE,
@@ -311,7 +311,7 @@ class FeedbackAnswer(models.Model):
     """One answered question. A rating is 0-3 and yes/no is 1/0 in `number`; free text in
     `text`. A skipped question has no row."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("id"), primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         FeedbackResponse,
         on_delete=models.CASCADE,

@@ -23,8 +23,8 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _curriculum_in_transactional_tests(request):
     """Transactional tests flush the database after them, taking the 25 topics, the
-    training types, the rubrics and the feedback instrument the data migrations loaded; load them again
-    (idempotently) for every such test."""
+    training types, the rubrics and the feedback instrument the data migrations loaded;
+    load them again (idempotently) for every such test."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
