@@ -12,9 +12,9 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import memberships_of
-from sessions_app.models import Session
 
 from ..models import ItemRating, Review, Rubric, RubricPart
+from .assignments import sessions_run_by
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
@@ -106,7 +106,7 @@ def scores_of(review: Review) -> ReviewScores:
 
 
 def _submitted_fidelity_of_sessions_by(*, user: Any, organization_id: int | None = None):
-    sessions = Session.objects.facilitated_by(user)
+    sessions = sessions_run_by(user)
     reviews = reviews_with_scores().filter(
         status=Review.Status.SUBMITTED,
         assignment__rubric__kind=Rubric.Kind.FIDELITY,
@@ -118,14 +118,14 @@ def _submitted_fidelity_of_sessions_by(*, user: Any, organization_id: int | None
 
 
 def passing_fidelity_review_count(*, user: Any, organization: Any) -> int:
-    """Submitted fidelity reviews that pass, of recordings of sessions `user` facilitated
-    in `organization` (what the certification track counts)."""
+    """Submitted fidelity reviews that pass, of recordings of sessions `user` ran or runs
+    (`sessions_run_by`) in `organization` (what the certification track counts)."""
     reviews = _submitted_fidelity_of_sessions_by(user=user, organization_id=organization.pk)
     return sum(1 for review in reviews if scores_of(review).passes)
 
 
 def review_list_for_facilitator(*, user: Any) -> list[Review]:
-    """Submitted reviews of recordings of sessions the user facilitated, in the
+    """Submitted reviews of recordings of sessions the user ran or runs, in the
     organizations where they facilitate, oldest session first."""
     organization_ids = memberships_of(user, roles=[Role.FACILITATOR]).values("organization_id")
     reviews = (
@@ -133,7 +133,7 @@ def review_list_for_facilitator(*, user: Any) -> list[Review]:
         .filter(
             status=Review.Status.SUBMITTED,
             assignment__organization__in=organization_ids,
-            assignment__recording__session__in=Session.objects.facilitated_by(user),
+            assignment__recording__session__in=sessions_run_by(user),
         )
         .order_by("assignment__recording__session__starts_at", "submitted_at")
     )
