@@ -15,6 +15,7 @@ from accounts.scoping import memberships_of
 
 from ..models import ItemRating, Review, Rubric, RubricPart
 from .assignments import sessions_run_by
+from .charts import ChartFrame
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
@@ -143,6 +144,7 @@ def review_list_for_facilitator(*, user: Any) -> list[Review]:
 # --- The part means over time (the chart) ------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 480, 200, 32
+CHART = ChartFrame(width=CHART_WIDTH, height=CHART_HEIGHT, pad=CHART_PAD)
 
 
 @dataclass
@@ -192,11 +194,6 @@ class PartMeansSeries:
         return self.rows[-1] if self.rows else None
 
 
-def _y(value: Decimal) -> float:
-    inner = CHART_HEIGHT - 2 * CHART_PAD
-    return CHART_HEIGHT - CHART_PAD - float(value) / 3 * inner
-
-
 def part_means_series(reviews: Sequence[Review]) -> PartMeansSeries:
     """Each part's adherence mean per submitted fidelity review, in session order, with
     the coordinates the server-rendered SVG needs (no JavaScript)."""
@@ -224,20 +221,17 @@ def part_means_series(reviews: Sequence[Review]) -> PartMeansSeries:
         )
     for row in rows:  # parts first seen in a later review: pad earlier rows
         row.means += [None] * (len(names) - len(row.means))
-    inner = CHART_WIDTH - 2 * CHART_PAD
-    step = inner / (len(rows) - 1) if len(rows) > 1 else 0
     lines = [ChartLine(name=name, index=i) for i, name in enumerate(names)]
-    for n, row in enumerate(rows):
-        x = CHART_PAD + (n * step if len(rows) > 1 else inner / 2)
+    for x, row in zip(CHART.xs(len(rows)), rows, strict=True):
         for line, mean in zip(lines, row.means, strict=True):
             if mean is not None:
-                line.points.append(ChartPoint(x=x, y=_y(mean), value=mean))
+                line.points.append(ChartPoint(x=x, y=CHART.y(mean), value=mean))
     threshold = pass_mean()
     return PartMeansSeries(
         part_names=names,
         lines=lines,
         rows=rows,
         threshold=threshold,
-        threshold_y=_y(threshold),
-        ticks=[{"value": v, "y": _y(Decimal(v))} for v in (0, 1, 2, 3)],
+        threshold_y=CHART.y(threshold),
+        ticks=CHART.ticks(),
     )
