@@ -25,6 +25,7 @@ from .models import (
     ReviewAssignment,
     TrainingRecord,
 )
+from .selectors.assignments import has_run_session
 
 _PROFILE_PATH = "membership__organization"
 _RECORD_PATH = "profile__membership__organization"
@@ -156,8 +157,8 @@ def get_assignment_for_reviewer(user: Any, code: UUID) -> ReviewAssignment:
 
 
 def user_may_read_review(user: Any, review: Review) -> bool:
-    """Its author, the organization's managers, and the facilitators of the reviewed
-    session read a submitted review."""
+    """Its author, the organization's managers, and the facilitators who ran or run the
+    reviewed session read a submitted review."""
     assignment = review.assignment
     if assignment.reviewer_id == user.pk:
         return True
@@ -168,7 +169,7 @@ def user_may_read_review(user: Any, review: Review) -> bool:
     return (
         role == Role.FACILITATOR
         and recording is not None
-        and recording.session.is_facilitated_by(user)
+        and has_run_session(user=user, session=recording.session)
     )
 
 

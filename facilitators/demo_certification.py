@@ -3,6 +3,7 @@ review. Called by `seed_demo`; safe to run again (a track that has events is lef
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from .models import (
     TrainingType,
 )
 from .services.certification import certification_change
+from .services.trainings import training_record_add, training_record_verify
 
 PEER = "peer@demo.example"
 MANAGER = "manager@demo.example"
@@ -59,20 +61,17 @@ def seed_demo_certification(*, organization: Organization, users: dict[str, User
         )
         if training_type is None:
             return 0  # an admin removed the Seeking Safety training type: no track to show
-        completed_on = today - timedelta(days=120)
-        months = training_type.validity_months
-        TrainingRecord.objects.create(
+        # Through the services, as a facilitator adds it and a manager verifies it (the
+        # expiry comes from the type's validity period).
+        record = training_record_add(
             profile=profile,
             training_type=training_type,
-            completed_on=completed_on,
+            completed_on=today - timedelta(days=120),
             provider="Demo training provider",
-            hours=6,
-            expires_on=completed_on + timedelta(days=30 * months) if months else None,
-            status=TrainingRecord.Status.VERIFIED,
-            verified_by=manager,
-            verified_at=now,
-            created_by=peer,
+            hours=Decimal(6),
+            by=peer,
         )
+        training_record_verify(record=record, by=manager)
     if profile.certification_events.exists():
         return 0
     who = {"peer": peer, "manager": manager}

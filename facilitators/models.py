@@ -314,6 +314,13 @@ class CertificationEvent(models.Model):
 RATING_MIN = Decimal("0")
 RATING_MAX = Decimal("3")
 RATING_STEP = Decimal("0.5")
+
+
+def on_rating_grid(value: Decimal) -> bool:
+    """Whether a (finite) rating is one of 0, 0.5, ... 3: the one grid every rating keeps."""
+    return RATING_MIN <= value <= RATING_MAX and not value % RATING_STEP
+
+
 RUBRIC_IN_USE = _(
     "This rubric version already has reviews, so it cannot be changed. "
     "Copy it as a new version and edit the copy."
@@ -955,9 +962,7 @@ class GoldRating(models.Model):
         errors: dict[str, Any] = {}
         for name in ("adherence", "helpfulness"):
             value = getattr(self, name)
-            if value is not None and (
-                value < RATING_MIN or value > RATING_MAX or value % RATING_STEP
-            ):
+            if value is not None and not on_rating_grid(value):
                 errors[name] = GOLD_OFF_GRID
         item = RubricItem.objects.filter(pk=self.item_id).first() if self.item_id else None
         if item is not None and self.calibration_id:

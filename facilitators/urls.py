@@ -27,6 +27,8 @@ certification_urls = [
 ]
 
 training_urls = [
+    path("edit/", trainings.training_edit, name="training_edit"),
+    path("expiry/", trainings.training_expiry_edit, name="training_expiry_edit"),
     path("verify/", trainings.training_verify, name="training_verify"),
     path("reject/", trainings.training_reject, name="training_reject"),
     path("delete/", trainings.training_delete, name="training_delete"),

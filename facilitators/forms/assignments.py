@@ -4,7 +4,7 @@ organization, the rubric, an optional segment. They validate; the service writes
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
@@ -12,13 +12,7 @@ from sessions_app.models import Recording
 
 from ..models import Rubric, TrainingType
 from ..selectors.assignments import reviewers_of, rubrics_for, training_types_for_review
-from ..selectors.calibration import is_calibrated
-from ..services.assignments import (
-    NOT_CALIBRATED,
-    OWN_SESSION,
-    SEGMENT_ORDER,
-    needs_calibrated_rater,
-)
+from ..services.assignments import review_check_reviewer, review_check_segment
 
 SEGMENT_HALF = gettext_lazy("Give both the start and the end of the segment, or neither.")
 
@@ -59,22 +53,21 @@ class AssignRecordingForm(_AssignForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        reviewer = data.get("reviewer")
-        if reviewer is not None and self.recording.session.is_facilitated_by(reviewer):
-            self.add_error("reviewer", _(OWN_SESSION))
-        rubric = data.get("rubric")
-        if (
-            reviewer is not None
-            and rubric is not None
-            and needs_calibrated_rater(rubric=rubric, recording=self.recording)
-            and not is_calibrated(user=reviewer)
-        ):
-            self.add_error("reviewer", _(NOT_CALIBRATED))
+        # The service's own checks, so the form says what the service would refuse.
+        reviewer, rubric = data.get("reviewer"), data.get("rubric")
+        if reviewer is not None and rubric is not None:
+            try:
+                review_check_reviewer(reviewer=reviewer, rubric=rubric, recording=self.recording)
+            except ValidationError as error:
+                self.add_error(None, error)
         start, end = data.get("segment_start"), data.get("segment_end")
         if (start is None) != (end is None):
             self.add_error("segment_end", SEGMENT_HALF)
-        elif start is not None and end is not None and end <= start:
-            self.add_error("segment_end", _(SEGMENT_ORDER))
+        elif start is not None and end is not None:
+            try:
+                review_check_segment((start, end))
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
     @property

@@ -40,7 +40,76 @@ class PartFields:
     items: list[ItemFields]
 
 
-class ReviewForm(forms.Form):
+class RatingFieldsMixin(forms.Form):
+    """The rating fields of one rubric item (`item-<pk>-adherence`, `-helpfulness` where the
+    item takes it, `-cant_rate`, `-cant_rate_reason`), their checks on the half-point grid
+    and a service's refusal put on the item it names: what the review and the calibration
+    forms share."""
+
+    def add_rating_fields(self, item: RubricItem, *, rating_label: Any) -> None:
+        prefix = f"item-{item.pk}-"
+        self.fields[prefix + "adherence"] = forms.CharField(
+            label=rating_label, required=False, widget=_rating_widget()
+        )
+        if item.takes_helpfulness:
+            self.fields[prefix + "helpfulness"] = forms.CharField(
+                label=_("Helpfulness (how well)"), required=False, widget=_rating_widget()
+            )
+        self.fields[prefix + "cant_rate"] = forms.BooleanField(
+            label=_("Can't rate"), required=False
+        )
+        self.fields[prefix + "cant_rate_reason"] = forms.ChoiceField(
+            label=_("Why not"),
+            required=False,
+            choices=[("", "—"), *ItemRating.CantRateReason.choices],
+        )
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-control"
+            )
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def clean_ratings(self) -> None:
+        """Each rating given is on the grid (`rating_check`), normalised to a Decimal."""
+        data = self.cleaned_data
+        for key in list(self.fields):
+            if key.endswith(("-adherence", "-helpfulness")) and key not in self.errors:
+                try:
+                    data[key] = rating_check(data.get(key))
+                except ValidationError as error:
+                    self.add_error(key, error)
+
+    def rating_input(self, item: RubricItem) -> RatingInput:
+        data, prefix = self.cleaned_data, f"item-{item.pk}-"
+        return RatingInput(
+            adherence=data.get(prefix + "adherence"),
+            helpfulness=data.get(prefix + "helpfulness"),
+            cant_rate=bool(data.get(prefix + "cant_rate")),
+            cant_rate_reason=data.get(prefix + "cant_rate_reason", ""),
+        )
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's refusal on the fields it names ("item-<pk>" means that item's
+        first rating)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, errors in error.error_dict.items():
+            field: str | None = f"{key}-adherence" if key.startswith("item-") else key
+            if field not in self.fields:
+                field = None
+            for one in errors:
+                self.add_error(field, one)
+
+
+class ReviewForm(RatingFieldsMixin):
     overall_strengths = forms.CharField(
         label=_("Strengths overall"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -71,21 +140,7 @@ class ReviewForm(forms.Form):
         rating_label = _("Adherence (how much was done)") if fidelity else _("Rating (0 to 3)")
         for item in self.items():
             prefix = f"item-{item.pk}-"
-            self.fields[prefix + "adherence"] = forms.CharField(
-                label=rating_label, required=False, widget=_rating_widget()
-            )
-            if item.takes_helpfulness:
-                self.fields[prefix + "helpfulness"] = forms.CharField(
-                    label=_("Helpfulness (how well)"), required=False, widget=_rating_widget()
-                )
-            self.fields[prefix + "cant_rate"] = forms.BooleanField(
-                label=_("Can't rate"), required=False
-            )
-            self.fields[prefix + "cant_rate_reason"] = forms.ChoiceField(
-                label=_("Why not"),
-                required=False,
-                choices=[("", "—"), *ItemRating.CantRateReason.choices],
-            )
+            self.add_rating_fields(item, rating_label=rating_label)
             self.fields[prefix + "strengths"] = forms.CharField(
                 label=_("Strengths"), required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
@@ -94,17 +149,7 @@ class ReviewForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-
-        for field in self.fields.values():
-            widget = field.widget
-            css = (
-                "form-check-input"
-                if isinstance(widget, forms.CheckboxInput)
-                else "form-select"
-                if isinstance(widget, forms.Select)
-                else "form-control"
-            )
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        self.style_widgets()
 
     def items(self) -> list[RubricItem]:
         return [item for part in self.parts for item in part.items.all()]
@@ -159,17 +204,8 @@ class ReviewForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        for item in self.items():
-            for name in ("adherence", "helpfulness"):
-                key = f"item-{item.pk}-{name}"
-                if key not in self.fields or key in self.errors:
-                    continue
-                try:
-                    data[key] = rating_check(data.get(key))
-                except ValidationError as error:
-                    self.add_error(key, error)
-        return data
+        self.clean_ratings()
+        return self.cleaned_data
 
     def ratings(self) -> dict[int, RatingInput]:
         data = self.cleaned_data
@@ -177,10 +213,7 @@ class ReviewForm(forms.Form):
         for item in self.items():
             prefix = f"item-{item.pk}-"
             out[item.pk] = RatingInput(
-                adherence=data.get(prefix + "adherence"),
-                helpfulness=data.get(prefix + "helpfulness"),
-                cant_rate=bool(data.get(prefix + "cant_rate")),
-                cant_rate_reason=data.get(prefix + "cant_rate_reason", ""),
+                **self.rating_input(item),
                 strengths=data.get(prefix + "strengths", ""),
                 to_work_on=data.get(prefix + "to_work_on", ""),
             )
@@ -191,16 +224,3 @@ class ReviewForm(forms.Form):
             name: self.cleaned_data.get(name, "")
             for name in ("overall_strengths", "overall_to_work_on", "overall_recommendation")
         }
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put a service's refusal on the fields it names ("item-<pk>" means that item's
-        first rating)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, errors in error.error_dict.items():
-            field = f"{key}-adherence" if key.startswith("item-") else key
-            if field not in self.fields:
-                field = None  # type: ignore[assignment]
-            for one in errors:
-                self.add_error(field, one)

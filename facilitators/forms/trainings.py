@@ -1,17 +1,18 @@
-"""Forms for trainings: a facilitator adds one, a manager gives the reason for not
-verifying one. They validate and normalise; the services check the dates and the evidence
-file and write."""
+"""Forms for trainings: a facilitator adds or edits one, a manager gives the reason for not
+verifying one or corrects a verified one's expiry. They validate and normalise; the
+services check the dates and the evidence file and write."""
 
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.forms.common import DateInput
 
-from ..models import TrainingType
+from ..models import TrainingRecord, TrainingType
 from ..services.trainings import REASON_REQUIRED
 
 
@@ -36,11 +37,32 @@ class TrainingRecordForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: TrainingRecord | None = None, **kwargs: Any) -> None:
+        if record is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "training_type": record.training_type_id,
+                    "completed_on": record.completed_on,
+                    "provider": record.provider,
+                    "hours": record.hours,
+                    "expires_on": record.expires_on,
+                },
+            )
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].help_text = _("PDF, JPEG or PNG, at most %(limit)s.") % {
-            "limit": filesizeformat(settings.TRAINING_EVIDENCE_MAX_BYTES)
-        }
+        limit = {"limit": filesizeformat(settings.TRAINING_EVIDENCE_MAX_BYTES)}
+        self.fields["evidence"].help_text = _("PDF, JPEG or PNG, at most %(limit)s.") % limit
+        if record is not None:
+            # The record's own type stays a choice even if it was switched off since.
+            self.fields["training_type"].queryset = TrainingType.objects.filter(  # type: ignore[attr-defined]
+                Q(active=True) | Q(pk=record.training_type_id)
+            )
+            if record.evidence:
+                self.fields["evidence"].label = _("Replace the evidence (optional)")
+                self.fields["evidence"].help_text = (
+                    _("PDF, JPEG or PNG, at most %(limit)s. Leave empty to keep the file you gave.")
+                    % limit
+                )
 
 
 class TrainingRejectForm(forms.Form):
@@ -50,4 +72,13 @@ class TrainingRejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The facilitator reads this."),
         error_messages={"required": _(REASON_REQUIRED)},
+    )
+
+
+class TrainingExpiryForm(forms.Form):
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty when it does not expire."),
     )

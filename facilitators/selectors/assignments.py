@@ -1,13 +1,28 @@
 """Reads for review assignments: the reviewer's one queue across their organizations, an
-organization's assignments for its managers, and the choices a manager assigns from."""
+organization's assignments for its managers, the choices a manager assigns from, and who
+ran a session (so never reviews it)."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Organization, Role, User
+from sessions_app.models import Session, SessionFacilitator
 
 from ..models import ReviewAssignment, Rubric, TrainingType
+
+
+def sessions_run_by(user: Any) -> QuerySet[Session]:
+    """Sessions `user` ran or runs: on a held session's team snapshot (who ran it that day,
+    kept when they later leave the group), or facilitating it today (assigned to its group,
+    or its clinician). A recording's facilitators are never its reviewers."""
+    in_snapshot = SessionFacilitator.objects.filter(session_id=OuterRef("pk"), user_id=user.pk)
+    return Session.objects.filter(Exists(in_snapshot)) | Session.objects.facilitated_by(user)
+
+
+def has_run_session(*, user: Any, session: Session) -> bool:
+    """Whether `user` ran or runs `session` (see `sessions_run_by`); one query."""
+    return sessions_run_by(user).filter(pk=session.pk).exists()
 
 
 def _listed() -> QuerySet[ReviewAssignment]:

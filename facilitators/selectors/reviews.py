@@ -12,9 +12,10 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import memberships_of
-from sessions_app.models import Session
 
 from ..models import ItemRating, Review, Rubric, RubricPart
+from .assignments import sessions_run_by
+from .charts import ChartFrame
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
@@ -106,7 +107,7 @@ def scores_of(review: Review) -> ReviewScores:
 
 
 def _submitted_fidelity_of_sessions_by(*, user: Any, organization_id: int | None = None):
-    sessions = Session.objects.facilitated_by(user)
+    sessions = sessions_run_by(user)
     reviews = reviews_with_scores().filter(
         status=Review.Status.SUBMITTED,
         assignment__rubric__kind=Rubric.Kind.FIDELITY,
@@ -118,14 +119,14 @@ def _submitted_fidelity_of_sessions_by(*, user: Any, organization_id: int | None
 
 
 def passing_fidelity_review_count(*, user: Any, organization: Any) -> int:
-    """Submitted fidelity reviews that pass, of recordings of sessions `user` facilitated
-    in `organization` (what the certification track counts)."""
+    """Submitted fidelity reviews that pass, of recordings of sessions `user` ran or runs
+    (`sessions_run_by`) in `organization` (what the certification track counts)."""
     reviews = _submitted_fidelity_of_sessions_by(user=user, organization_id=organization.pk)
     return sum(1 for review in reviews if scores_of(review).passes)
 
 
 def review_list_for_facilitator(*, user: Any) -> list[Review]:
-    """Submitted reviews of recordings of sessions the user facilitated, in the
+    """Submitted reviews of recordings of sessions the user ran or runs, in the
     organizations where they facilitate, oldest session first."""
     organization_ids = memberships_of(user, roles=[Role.FACILITATOR]).values("organization_id")
     reviews = (
@@ -133,7 +134,7 @@ def review_list_for_facilitator(*, user: Any) -> list[Review]:
         .filter(
             status=Review.Status.SUBMITTED,
             assignment__organization__in=organization_ids,
-            assignment__recording__session__in=Session.objects.facilitated_by(user),
+            assignment__recording__session__in=sessions_run_by(user),
         )
         .order_by("assignment__recording__session__starts_at", "submitted_at")
     )
@@ -143,6 +144,7 @@ def review_list_for_facilitator(*, user: Any) -> list[Review]:
 # --- The part means over time (the chart) ------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 480, 200, 32
+CHART = ChartFrame(width=CHART_WIDTH, height=CHART_HEIGHT, pad=CHART_PAD)
 
 
 @dataclass
@@ -192,11 +194,6 @@ class PartMeansSeries:
         return self.rows[-1] if self.rows else None
 
 
-def _y(value: Decimal) -> float:
-    inner = CHART_HEIGHT - 2 * CHART_PAD
-    return CHART_HEIGHT - CHART_PAD - float(value) / 3 * inner
-
-
 def part_means_series(reviews: Sequence[Review]) -> PartMeansSeries:
     """Each part's adherence mean per submitted fidelity review, in session order, with
     the coordinates the server-rendered SVG needs (no JavaScript)."""
@@ -224,20 +221,17 @@ def part_means_series(reviews: Sequence[Review]) -> PartMeansSeries:
         )
     for row in rows:  # parts first seen in a later review: pad earlier rows
         row.means += [None] * (len(names) - len(row.means))
-    inner = CHART_WIDTH - 2 * CHART_PAD
-    step = inner / (len(rows) - 1) if len(rows) > 1 else 0
     lines = [ChartLine(name=name, index=i) for i, name in enumerate(names)]
-    for n, row in enumerate(rows):
-        x = CHART_PAD + (n * step if len(rows) > 1 else inner / 2)
+    for x, row in zip(CHART.xs(len(rows)), rows, strict=True):
         for line, mean in zip(lines, row.means, strict=True):
             if mean is not None:
-                line.points.append(ChartPoint(x=x, y=_y(mean), value=mean))
+                line.points.append(ChartPoint(x=x, y=CHART.y(mean), value=mean))
     threshold = pass_mean()
     return PartMeansSeries(
         part_names=names,
         lines=lines,
         rows=rows,
         threshold=threshold,
-        threshold_y=_y(threshold),
-        ticks=[{"value": v, "y": _y(Decimal(v))} for v in (0, 1, 2, 3)],
+        threshold_y=CHART.y(threshold),
+        ticks=CHART.ticks(),
     )

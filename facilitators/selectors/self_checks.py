@@ -10,6 +10,7 @@ from accounts.models import Role
 from sessions_app.models import Session
 
 from ..models import DebriefRequest, SelfCheck
+from .charts import ChartFrame
 
 
 def self_check_list_for_author(*, user: Any) -> list[SelfCheck]:
@@ -43,6 +44,7 @@ def self_check_offer(*, session: Session, user: Any) -> SelfCheckOffer:
 # --- The trend of "how I am doing" -------------------------------------------------------
 
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 320, 120, 24
+TREND = ChartFrame(width=TREND_WIDTH, height=TREND_HEIGHT, pad=TREND_PAD)
 
 
 @dataclass
@@ -66,27 +68,20 @@ class DoingTrend:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
-def _trend_y(value: int) -> float:
-    inner = TREND_HEIGHT - 2 * TREND_PAD
-    return TREND_HEIGHT - TREND_PAD - value / 3 * inner
-
-
 def doing_trend(checks: list[SelfCheck]) -> DoingTrend:
     """ "How I am doing" over time, for a small server-rendered SVG (no JavaScript):
     answered checks only, in session order."""
     answered = [c for c in checks if c.doing is not None]
-    inner = TREND_WIDTH - 2 * TREND_PAD
-    step = inner / (len(answered) - 1) if len(answered) > 1 else 0
     points = [
         TrendPoint(
-            x=TREND_PAD + (n * step if len(answered) > 1 else inner / 2),
-            y=_trend_y(check.doing or 0),
+            x=x,
+            y=TREND.y(check.doing or 0),
             value=check.doing or 0,
             label=str(check.get_doing_display()),  # type: ignore[attr-defined]
         )
-        for n, check in enumerate(answered)
+        for x, check in zip(TREND.xs(len(answered)), answered, strict=True)
     ]
-    return DoingTrend(points=points, ticks=[{"value": v, "y": _trend_y(v)} for v in (0, 1, 2, 3)])
+    return DoingTrend(points=points, ticks=TREND.ticks())
 
 
 # --- Debrief requests, as managers see them -------------------------------------------------

@@ -4,7 +4,7 @@ records a page lists. "Today" is always the organization's date."""
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 
@@ -62,17 +62,41 @@ def training_status(records: Iterable[TrainingRecord], *, today: date) -> str:
     return TrainingStatus.NOT_TRAINED
 
 
+def _listed() -> QuerySet[TrainingRecord]:
+    return TrainingRecord.objects.select_related("training_type", "verified_by").order_by(
+        "-completed_on", "-pk"
+    )
+
+
+def _with_expiry(records: Iterable[TrainingRecord], *, today: date) -> list[TrainingRecord]:
+    listed = list(records)
+    for record in listed:
+        record.expiry = training_expiry(record, today=today)  # type: ignore[attr-defined]
+    return listed
+
+
 def training_list_for_profile(*, profile: FacilitatorProfile) -> list[TrainingRecord]:
     """A facilitator's records, newest first, each with its `expiry` badge (one query)."""
-    today = profile.membership.organization.today()
-    records = list(
-        profile.trainings.select_related("training_type", "verified_by").order_by(
-            "-completed_on", "-pk"
-        )
+    return _with_expiry(
+        _listed().filter(profile=profile), today=profile.membership.organization.today()
     )
-    for record in records:
-        record.expiry = training_expiry(record, today=today)  # type: ignore[attr-defined]
-    return records
+
+
+def training_lists_for_owner(
+    *, user: User
+) -> list[tuple[FacilitatorProfile, list[TrainingRecord]]]:
+    """The user's own profiles, each with its records as `training_list_for_profile` gives
+    them: two queries, however many organizations they facilitate for."""
+    profiles = profile_list_for_owner(user=user).prefetch_related(
+        Prefetch("trainings", queryset=_listed())
+    )
+    return [
+        (
+            profile,
+            _with_expiry(profile.trainings.all(), today=profile.membership.organization.today()),
+        )
+        for profile in profiles
+    ]
 
 
 def profile_list_for_owner(*, user: User) -> QuerySet[FacilitatorProfile]:

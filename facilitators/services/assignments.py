@@ -22,6 +22,7 @@ from sessions_app.services import (
 )
 
 from ..models import ReviewAssignment, Rubric, TrainingType
+from ..selectors.assignments import has_run_session
 from ..selectors.calibration import is_calibrated
 
 # Messages tests assert on, marked for translation; gettext at call time.
@@ -76,13 +77,27 @@ def _require_rubric(*, rubric: Rubric, organization_id: int) -> None:
         raise ValidationError({"rubric": _(RUBRIC_NOT_USABLE)}, code="rubric_not_usable")
 
 
-def _check_segment(segment: tuple[int, int] | None) -> tuple[int | None, int | None]:
+def review_check_segment(segment: tuple[int, int] | None) -> tuple[int | None, int | None]:
+    """A segment ends after it starts; none means the whole recording."""
     if segment is None:
         return None, None
     start, end = segment
     if end <= start:
-        raise ValidationError(_(SEGMENT_ORDER), code="segment_order")
+        raise ValidationError({"segment_end": _(SEGMENT_ORDER)}, code="segment_order")
     return start, end
+
+
+def review_check_reviewer(*, reviewer: User, rubric: Rubric, recording: Recording) -> None:
+    """Nobody reviews a session they ran (its held-team snapshot) or facilitate today; a
+    fidelity review of a certification recording needs a calibrated rater. The assign
+    form shows these before the service refuses them."""
+    session = recording.session
+    if has_run_session(user=reviewer, session=session):
+        raise ValidationError({"reviewer": _(OWN_SESSION)}, code="own_session")
+    if needs_calibrated_rater(rubric=rubric, recording=recording) and not is_calibrated(
+        user=reviewer
+    ):
+        raise ValidationError({"reviewer": _(NOT_CALIBRATED)}, code="not_calibrated")
 
 
 @transaction.atomic
@@ -96,10 +111,10 @@ def review_assign(
     organization: Any = None,
     segment: tuple[int, int] | None = None,
 ) -> ReviewAssignment:
-    """Assign one subject to a reviewer: a recording (its organization's reviewer; never a
-    facilitator of that session; a calibrated rater for a fidelity review of a
-    certification recording; access granted through sessions_app) or, for peer review,
-    a training type of `organization` (no recording involved)."""
+    """Assign one subject to a reviewer: a recording (its organization's reviewer; never one
+    who ran or runs that session, and a calibrated rater for a fidelity review of a
+    certification recording, as `review_check_reviewer` says; access granted through
+    sessions_app) or, for peer review, a training type of `organization` (no recording)."""
     if (recording is None) == (training_type is None):
         raise ValueError("Assign exactly one of recording or training_type.")
     if recording is not None:
@@ -111,14 +126,9 @@ def review_assign(
     _require_manager(by=by, organization_id=organization_id)
     _require_reviewer(reviewer=reviewer, organization_id=organization_id)
     _require_rubric(rubric=rubric, organization_id=organization_id)
-    start, end = _check_segment(segment)
+    start, end = review_check_segment(segment)
     if recording is not None:
-        if recording.session.is_facilitated_by(reviewer):
-            raise ValidationError({"reviewer": _(OWN_SESSION)}, code="own_session")
-        if needs_calibrated_rater(rubric=rubric, recording=recording) and not is_calibrated(
-            user=reviewer
-        ):
-            raise ValidationError({"reviewer": _(NOT_CALIBRATED)}, code="not_calibrated")
+        review_check_reviewer(reviewer=reviewer, rubric=rubric, recording=recording)
         if (
             ReviewAssignment.objects.open()
             .filter(reviewer=reviewer, recording=recording, rubric=rubric)

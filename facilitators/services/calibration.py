@@ -29,13 +29,7 @@ from ..models import (
     GoldRating,
     RubricItem,
 )
-from .reviews import (
-    CANT_RATE_NEEDS_REASON,
-    HELPFULNESS_MISSING,
-    ITEM_NOT_RATED,
-    RatingInput,
-    _check_item,
-)
+from .reviews import RatingInput, _check_item, ratings_gaps
 
 # Messages tests assert on, marked for translation; gettext at call time.
 NOT_AVAILABLE = gettext_noop("This calibration recording is no longer in use.")
@@ -126,21 +120,6 @@ def calibration_start(*, calibration: CalibrationRecording, by: User) -> Calibra
     return attempt
 
 
-def _check_complete(items: list[RubricItem], checked: Mapping[int, Mapping[str, Any]]) -> None:
-    errors: dict[str, list[ValidationError]] = {}
-    for item in items:
-        rating = checked.get(item.pk)
-        if rating is not None and rating["cant_rate"]:
-            if not rating["cant_rate_reason"]:
-                errors[f"item-{item.pk}"] = [ValidationError(_(CANT_RATE_NEEDS_REASON))]
-        elif rating is None or rating["adherence"] is None:
-            errors[f"item-{item.pk}"] = [ValidationError(_(ITEM_NOT_RATED))]
-        elif item.takes_helpfulness and rating["helpfulness"] is None:
-            errors[f"item-{item.pk}"] = [ValidationError(_(HELPFULNESS_MISSING))]
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def calibration_submit(
     *, attempt: CalibrationAttempt, by: User, ratings: Mapping[int, RatingInput]
@@ -168,7 +147,9 @@ def calibration_submit(
             errors[f"item-{item.pk}"] = [error]
     if errors:
         raise ValidationError(errors)
-    _check_complete(items, checked)
+    gaps = ratings_gaps(items=items, ratings=checked)
+    if gaps:
+        raise ValidationError(gaps)
 
     gold = {rating.item_id: rating for rating in GoldRating.objects.filter(calibration=calibration)}
     comparison = calibration_compare(items=items, gold=gold, ratings=checked)

@@ -2,7 +2,7 @@
 the assignment: the reviewer's recording access ends, and the recording is marked
 reviewed when no open assignment of it is left."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
@@ -16,13 +16,11 @@ from accounts.history import save_with_history
 from accounts.models import User
 
 from ..models import (
-    RATING_MAX,
-    RATING_MIN,
-    RATING_STEP,
     ItemRating,
     Review,
     ReviewAssignment,
     RubricItem,
+    on_rating_grid,
 )
 from .assignments import review_assignment_close
 
@@ -63,7 +61,7 @@ def rating_check(value: Any) -> Decimal | None:
         raise ValidationError(
             _(RATING_OFF_GRID) % {"value": value}, code="rating_off_grid"
         ) from None
-    if not number.is_finite() or number < RATING_MIN or number > RATING_MAX or number % RATING_STEP:
+    if not number.is_finite() or not on_rating_grid(number):
         raise ValidationError(_(RATING_OFF_GRID) % {"value": value}, code="rating_off_grid")
     return number.quantize(Decimal("0.1"))
 
@@ -153,20 +151,34 @@ def review_save_draft(
     return review
 
 
-def review_check_complete(*, review: Review) -> None:
-    """Every item rated (helpfulness too where the item takes it) or "can't rate" with a
-    reason, and an overall recommendation; raises naming each gap."""
-    ratings = {rating.item_id: rating for rating in review.ratings.all()}
+def ratings_gaps(
+    *, items: Iterable[RubricItem], ratings: Mapping[int, Mapping[str, Any]]
+) -> dict[str, list[ValidationError]]:
+    """What a complete rating lacks, by item (`item-<pk>`): every item rated (helpfulness
+    too where the item takes it) or "can't rate" with a reason. Reviews and calibration
+    attempts are complete by this one rule."""
     errors: dict[str, list[ValidationError]] = {}
-    for item in RubricItem.objects.filter(part__rubric_id=review.assignment.rubric_id):
+    for item in items:
         rating = ratings.get(item.pk)
-        if rating is not None and rating.cant_rate:
-            if not rating.cant_rate_reason:
+        if rating is not None and rating["cant_rate"]:
+            if not rating["cant_rate_reason"]:
                 errors[f"item-{item.pk}"] = [ValidationError(_(CANT_RATE_NEEDS_REASON))]
-        elif rating is None or rating.adherence is None:
+        elif rating is None or rating["adherence"] is None:
             errors[f"item-{item.pk}"] = [ValidationError(_(ITEM_NOT_RATED))]
-        elif item.takes_helpfulness and rating.helpfulness is None:
+        elif item.takes_helpfulness and rating["helpfulness"] is None:
             errors[f"item-{item.pk}"] = [ValidationError(_(HELPFULNESS_MISSING))]
+    return errors
+
+
+def review_check_complete(*, review: Review) -> None:
+    """Every item complete (`ratings_gaps`) and an overall recommendation; raises naming
+    each gap."""
+    ratings = {
+        rating.item_id: {name: getattr(rating, name) for name in RATING_FIELDS}
+        for rating in review.ratings.all()
+    }
+    items = RubricItem.objects.filter(part__rubric_id=review.assignment.rubric_id)
+    errors = ratings_gaps(items=items, ratings=ratings)
     if not review.overall_recommendation:
         errors["overall_recommendation"] = [ValidationError(_(RECOMMENDATION_MISSING))]
     if errors:

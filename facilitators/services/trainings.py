@@ -1,7 +1,8 @@
 """Writes for training records: a facilitator adds their own (dates checked, expiry
-defaulting from the type, evidence sniffed and size-limited like recordings), a manager
-verifies or rejects it with a reason, the facilitator deletes an unverified one, and every
-evidence download is logged."""
+defaulting from the type, evidence sniffed and size-limited like recordings), edits or
+deletes it until it is verified (an edited rejected one awaits verification again), a
+manager verifies or rejects it with a reason and may correct a verified one's expiry, and
+every evidence download is logged."""
 
 import calendar
 from datetime import date
@@ -36,6 +37,12 @@ EVIDENCE_EMPTY = gettext_noop("This file is empty.")
 REASON_REQUIRED = gettext_noop("Say why it is not verified: the facilitator reads the reason.")
 ALREADY_DECIDED = gettext_noop("This training was already verified or rejected.")
 ONLY_UNVERIFIED_DELETED = gettext_noop("A verified training cannot be deleted.")
+ONLY_UNVERIFIED_EDITED = gettext_noop(
+    "A verified training cannot be changed. Ask a program manager if its expiry date is wrong."
+)
+ONLY_VERIFIED_EXPIRY = gettext_noop(
+    "Only a verified training's expiry date is corrected here; verify or reject it first."
+)
 
 EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 _SNIFF_BYTES = 8192  # filetype reads at most this many bytes
@@ -120,22 +127,110 @@ def training_record_add(
         expires_on=expires_on,
         created_by=by,
     )
+    _store_valid(record, evidence=evidence, by=by)
+    return record
+
+
+def _store_valid(record: TrainingRecord, *, evidence: UploadedFile | None, by: User) -> None:
+    """Check the record and the new evidence file, then save both; the file is stored
+    only once everything else is valid, so a refused form leaves no file behind."""
     content_type = evidence_check_file(evidence) if evidence is not None else ""
     record.full_clean(exclude=["evidence"])
     if evidence is not None:
-        # Stored only once everything else is valid, so a refused form leaves no file.
         record.evidence_content_type = content_type
         record.evidence_size_bytes = evidence.size
         record.evidence.save("evidence", evidence, save=False)
     save_with_history(record, by=by)
+
+
+def _locked(record: TrainingRecord) -> TrainingRecord:
+    """The record's row locked, so a facilitator's edit and a manager's decision take
+    turns (a manager never verifies what an edit changed under them)."""
+    return TrainingRecord.objects.select_for_update().get(pk=record.pk)
+
+
+def training_check_editable(record: TrainingRecord) -> None:
+    """The facilitator changes their record while it awaits verification or was rejected;
+    a verified one is theirs to read only."""
+    if record.status == TrainingRecord.Status.VERIFIED:
+        raise ValidationError(_(ONLY_UNVERIFIED_EDITED), code="verified")
+
+
+def training_check_deletable(record: TrainingRecord) -> None:
+    """The facilitator deletes their record until it is verified."""
+    if record.status == TrainingRecord.Status.VERIFIED:
+        raise ValidationError(_(ONLY_UNVERIFIED_DELETED), code="verified")
+
+
+@transaction.atomic
+def training_record_edit(
+    *,
+    record: TrainingRecord,
+    training_type: TrainingType,
+    completed_on: date,
+    by: User,
+    provider: str = "",
+    hours: Decimal | None = None,
+    expires_on: date | None = None,
+    evidence: UploadedFile | None = None,
+) -> TrainingRecord:
+    """The facilitator corrects their unverified record, checked as when added (a blank
+    expiry comes from the type; a new evidence file replaces the old, deleted after
+    commit). A rejected record awaits verification again, its rejection cleared."""
+    training_check_editable(_locked(record))
+    if expires_on is None:
+        expires_on = training_default_expiry(training_type=training_type, completed_on=completed_on)
+    training_check_dates(
+        completed_on=completed_on,
+        expires_on=expires_on,
+        today=record.profile.membership.organization.today(),
+    )
+    old_name, storage = record.evidence.name, record.evidence.storage
+    record.training_type = training_type
+    record.completed_on = completed_on
+    record.provider = provider
+    record.hours = hours
+    record.expires_on = expires_on
+    record.status = TrainingRecord.Status.PENDING
+    record.rejection_reason = ""
+    record.verified_by = None
+    record.verified_at = None
+    _store_valid(record, evidence=evidence, by=by)
+    if evidence is not None and old_name:
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return record
+
+
+def training_check_expiry_correctable(record: TrainingRecord) -> None:
+    """A manager corrects the expiry of a verified record (an unverified one they verify
+    or reject, and its facilitator edits)."""
+    if record.status != TrainingRecord.Status.VERIFIED:
+        raise ValidationError(_(ONLY_VERIFIED_EXPIRY), code="not_verified")
+
+
+@transaction.atomic
+def training_record_correct_expiry(
+    *, record: TrainingRecord, expires_on: date | None, by: User
+) -> TrainingRecord:
+    """A manager corrects a verified record's expiry (empty: it does not expire); the
+    change is kept in history with who made it."""
+    training_check_expiry_correctable(_locked(record))
+    training_check_dates(
+        completed_on=record.completed_on,
+        expires_on=expires_on,
+        today=record.profile.membership.organization.today(),
+    )
+    record.expires_on = expires_on
+    save_with_history(record, by=by, update_fields=["expires_on"])
     return record
 
 
 def _require_pending(record: TrainingRecord) -> None:
-    if record.status != TrainingRecord.Status.PENDING:
+    if _locked(record).status != TrainingRecord.Status.PENDING:
         raise ValidationError(_(ALREADY_DECIDED), code="already_decided")
 
 
+@transaction.atomic
 def training_record_verify(*, record: TrainingRecord, by: User) -> TrainingRecord:
     """A manager confirms the training happened."""
     _require_pending(record)
@@ -149,6 +244,7 @@ def training_record_verify(*, record: TrainingRecord, by: User) -> TrainingRecor
     return record
 
 
+@transaction.atomic
 def training_record_reject(*, record: TrainingRecord, reason: str, by: User) -> TrainingRecord:
     """A manager does not verify the training, saying why (required)."""
     reason = reason.strip()
@@ -167,8 +263,7 @@ def training_record_reject(*, record: TrainingRecord, reason: str, by: User) -> 
 
 def training_record_delete(*, record: TrainingRecord, by: User) -> None:
     """The facilitator deletes an unverified record; its evidence file goes after commit."""
-    if record.status == TrainingRecord.Status.VERIFIED:
-        raise ValidationError(_(ONLY_UNVERIFIED_DELETED), code="verified")
+    training_check_deletable(record)
     name, storage = record.evidence.name, record.evidence.storage
     delete_with_history(record, by=by)
     if name:

@@ -67,5 +67,10 @@ def certification_change_view(
         else:
             messages.success(request, _("The certification track was updated."))
             return redirect(back)
-    context = {"profile": profile, "certification_form": form, "certification_next": back}
+    context = {
+        "profile": profile,
+        "certification_track": track,
+        "certification_form": form,
+        "certification_next": back,
+    }
     return render(request, TRACK_PAGE, context, status=400)

@@ -1,7 +1,8 @@
-"""Trainings: a facilitator's own trainings and the form to add one; a manager verifies
-or rejects (with a reason, after confirming); the facilitator deletes an unverified one
-(after confirming); the evidence file downloads for the facilitator and their managers
-only, every download logged."""
+"""Trainings: a facilitator's own trainings and the forms to add one and to edit an
+unverified one; a manager verifies or rejects (with a reason, after confirming) and
+corrects a verified one's expiry; the facilitator deletes an unverified one (after
+confirming); the evidence file downloads for the facilitator and their managers only,
+every download logged."""
 
 from uuid import UUID
 
@@ -27,13 +28,18 @@ from ..access import (
     get_training_for_manager,
     get_training_for_owner,
 )
-from ..forms.trainings import TrainingRecordForm, TrainingRejectForm
+from ..forms.trainings import TrainingExpiryForm, TrainingRecordForm, TrainingRejectForm
 from ..models import FacilitatorProfile, TrainingRecord
-from ..selectors.trainings import profile_list_for_owner, training_list_for_profile
+from ..selectors.trainings import training_lists_for_owner
 from ..services.trainings import (
+    training_check_deletable,
+    training_check_editable,
+    training_check_expiry_correctable,
     training_evidence_log_download,
     training_record_add,
+    training_record_correct_expiry,
     training_record_delete,
+    training_record_edit,
     training_record_reject,
     training_record_verify,
 )
@@ -56,26 +62,35 @@ def _describe(record: TrainingRecord) -> str:
 @require_GET
 def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The facilitator's own trainings, per organization they facilitate for."""
-    profiles = [
-        (profile, training_list_for_profile(profile=profile))
-        for profile in profile_list_for_owner(user=request.user)
-    ]
+    profiles = training_lists_for_owner(user=request.user)
     return render(request, "facilitators/trainings/mine.html", {"profiles": profiles})
 
 
-def _add_page(
+def _form_page(
     request: AuthenticatedHttpRequest,
     profile: FacilitatorProfile,
     form: TrainingRecordForm,
     *,
+    record: TrainingRecord | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
-        "facilitators/trainings/add.html",
-        {"profile": profile, "form": form},
+        "facilitators/trainings/form.html",
+        {"profile": profile, "form": form, "record": record},
         status=status,
     )
+
+
+def _record_fields(data: dict) -> dict:
+    return {
+        "training_type": data["training_type"],
+        "completed_on": data["completed_on"],
+        "provider": data["provider"],
+        "hours": data["hours"],
+        "expires_on": data["expires_on"],
+        "evidence": data["evidence"] or None,
+    }
 
 
 @login_required
@@ -84,27 +99,74 @@ def training_add(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """A facilitator adds a training of their own; it awaits a manager's verification."""
     profile = get_profile_for_owner(request.user, code)
     if request.method == "GET":
-        return _add_page(request, profile, TrainingRecordForm())
+        return _form_page(request, profile, TrainingRecordForm())
     form = TrainingRecordForm(request.POST, request.FILES)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             training_record_add(
-                profile=profile,
-                training_type=data["training_type"],
-                completed_on=data["completed_on"],
-                provider=data["provider"],
-                hours=data["hours"],
-                expires_on=data["expires_on"],
-                evidence=data["evidence"] or None,
-                by=request.user,
+                profile=profile, by=request.user, **_record_fields(form.cleaned_data)
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Training added. A program manager will verify it."))
             return redirect("facilitators:my_trainings")
-    return _add_page(request, profile, form, status=400)
+    return _form_page(request, profile, form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """The facilitator corrects their training while it awaits verification or was
+    rejected (then it awaits verification again); a verified one is refused (400)."""
+    record = get_training_for_owner(request.user, code)
+    back = reverse("facilitators:my_trainings")
+    try:
+        training_check_editable(record)
+    except ValidationError as error:
+        return refused(request, error, back=back)
+    if request.method == "GET":
+        return _form_page(request, record.profile, TrainingRecordForm(record=record), record=record)
+    form = TrainingRecordForm(request.POST, request.FILES, record=record)
+    if form.is_valid():
+        try:
+            training_record_edit(
+                record=record, by=request.user, **_record_fields(form.cleaned_data)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Training changed. A program manager will verify it."))
+            return redirect(back)
+    return _form_page(request, record.profile, form, record=record, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_expiry_edit(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
+    """A manager corrects a verified training's expiry date (kept in history)."""
+    record = get_training_for_manager(request.user, code)
+    try:
+        training_check_expiry_correctable(record)
+    except ValidationError as error:
+        return refused(request, error, back=_detail(record))
+    form = TrainingExpiryForm(request.POST or None, initial={"expires_on": record.expires_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            training_record_correct_expiry(
+                record=record, expires_on=form.cleaned_data["expires_on"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Expiry date corrected."))
+            return redirect(_detail(record))
+    return render(
+        request,
+        "facilitators/trainings/expiry.html",
+        {"record": record, "form": form, "back": _detail(record)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -161,10 +223,10 @@ def training_delete(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespon
     asks; only the confirmed one deletes."""
     record = get_training_for_owner(request.user, code)
     back = reverse("facilitators:my_trainings")
-    if record.status == TrainingRecord.Status.VERIFIED:
-        return refused(
-            request, ValidationError(_("A verified training cannot be deleted.")), back=back
-        )
+    try:
+        training_check_deletable(record)
+    except ValidationError as error:
+        return refused(request, error, back=back)
     if not confirmed(request.POST):
         return confirmation_page(
             request,

@@ -3,8 +3,9 @@
 Per organization (other_org's carry the canary, its evidence file's bytes included): the
 profile of the facilitator on the matrix's teams (peer in org, outsider in other_org), made
 when their membership was, and one training of theirs awaiting verification with a PDF as
-evidence (through the real service, into the module's private storage). The clinician of
-org stands for "another facilitator": 403 on the peer's page and trainings.
+evidence (through the real service, into the module's private storage), which its
+facilitator may edit, and a verified one, whose expiry only a manager may correct. The
+clinician of org stands for "another facilitator": 403 on the peer's page and trainings.
 
 Certification track (CERTIFICATION below): the same profile also holds a verified Seeking
 Safety training valid today and no certification events, so "start the track" is the one
@@ -49,6 +50,7 @@ from tests.matrix import (
 class Objects:
     profile: FacilitatorProfile
     record: TrainingRecord
+    verified: TrainingRecord
 
 
 def pdf(tag: str = "") -> bytes:
@@ -67,8 +69,8 @@ def build(world: World, organization: Organization, *, tag: str) -> Objects:
         evidence=SimpleUploadedFile("certificate.pdf", pdf(tag), "application/pdf"),
         by=facilitator,
     )
-    SeekingSafetyTrainingFactory(profile=profile, provider=f"Verified{tag}")
-    return Objects(profile=profile, record=record)
+    verified = SeekingSafetyTrainingFactory(profile=profile, provider=f"Verified{tag}")
+    return Objects(profile=profile, record=record, verified=verified)
 
 
 def snapshot() -> list[Any]:
@@ -81,7 +83,16 @@ def snapshot() -> list[Any]:
         ),
         list(
             TrainingRecord.objects.order_by("pk").values_list(
-                "pk", "status", "rejection_reason", "verified_by"
+                "pk",
+                "status",
+                "rejection_reason",
+                "verified_by",
+                "training_type",
+                "completed_on",
+                "provider",
+                "hours",
+                "expires_on",
+                "evidence",
             )
         ),
         list(CertificationEvent.objects.order_by("pk").values_list("pk", "to_state")),
@@ -103,6 +114,10 @@ def _profile(world: World, organization: Organization | None) -> Kwargs:
 
 def _record(world: World, organization: Organization | None) -> Kwargs:
     return {"code": mine(world, organization).record.code}
+
+
+def _verified(world: World, organization: Organization | None) -> Kwargs:
+    return {"code": mine(world, organization).verified.code}
 
 
 def _missing(world: World) -> Kwargs:
@@ -169,6 +184,28 @@ POLICY: dict[str, Policy] = {
         url_kwargs=_record,
         missing=_missing,
         data=lambda world: {"reason": "The certificate is for someone else.", "confirm": "1"},
+    ),
+    # The facilitator edits their own until it is verified; their managers may not.
+    "facilitators:training_edit": Policy(
+        expect=team_page(manager=FORBIDDEN, team=MY_TRAININGS),
+        method="post",
+        url_kwargs=_record,
+        missing=_missing,
+        data=lambda world: {
+            "training_type": training_type("group-dynamics").pk,
+            "completed_on": (timezone.localdate() - timedelta(days=5)).isoformat(),
+            "provider": "Corrected provider",
+        },
+        on_get=OK,
+    ),
+    # A verified training's expiry: its managers correct it, never its facilitator.
+    "facilitators:training_expiry_edit": Policy(
+        expect=team_page(manager=DETAIL, team=FORBIDDEN),
+        method="post",
+        url_kwargs=_verified,
+        missing=_missing,
+        data=lambda world: {"expires_on": (timezone.localdate() + timedelta(days=400)).isoformat()},
+        on_get=OK,
     ),
     "facilitators:training_delete": Policy(
         expect=team_page(manager=FORBIDDEN, team=MY_TRAININGS),

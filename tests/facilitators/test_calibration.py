@@ -395,3 +395,14 @@ def test_the_attempt_form_queries_do_not_grow_with_items(client, cast):
         url = reverse("facilitators:calibration_attempt", kwargs={"code": attempt.code})
         counts.append(_queries(client, url))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown"),
+    [("reviewer", True), ("manager", False), ("peer", False), ("outsider", False)],
+)
+def test_the_menu_links_to_calibration_for_reviewers_only(client, cast, actor, shown):
+    client.force_login(getattr(cast, actor))
+    body = client.get(reverse("home")).content.decode()
+    link = f'class="nav-link" href="{reverse("facilitators:calibration_list")}"'
+    assert (link in body) == shown

@@ -420,3 +420,23 @@ def test_the_demo_peer_has_a_track_in_review_and_seeding_again_adds_nothing(db):
     ]
     assert events[0].at < events[-1].at
     assert profile.trainings.verified().count() == 1
+
+
+def test_a_refused_change_builds_the_track_once(client, cast, profile, monkeypatch):
+    from facilitators.selectors import certification as selectors
+    from facilitators.templatetags import certification_tags
+    from facilitators.views import certification as views
+
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs["profile"].pk)
+        return selectors.certification_track(**kwargs)
+
+    monkeypatch.setattr(views, "certification_track", counted)
+    monkeypatch.setattr(certification_tags, "certification_track", counted)
+    client.force_login(cast.manager)
+    response = client.post(change_url(profile), {"to_state": "training_complete"})
+    assert response.status_code == 400
+    assert "Choose one of the changes offered." in response.content.decode()
+    assert calls == [profile.pk]

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from facilitators.models import ReviewAssignment, Rubric, TrainingType
+from facilitators.selectors.reviews import review_list_for_facilitator
 from facilitators.services.assignments import (
     NOT_A_REVIEWER_HERE,
     OWN_SESSION,
@@ -15,9 +16,10 @@ from facilitators.services.assignments import (
     review_withdraw,
 )
 from facilitators.services.reviews import review_submit
-from sessions_app.models import Recording
+from sessions_app.models import FacilitatorAssignment, Recording, SessionFacilitator
 from sessions_app.services.consent import consent_withdraw
-from tests.factories import member
+from sessions_app.services.running import session_team_snapshot
+from tests.factories import FacilitatorAssignmentFactory, member
 
 from .review_factories import (  # noqa: F401 (fixtures)
     all_rated,
@@ -109,6 +111,73 @@ def test_the_assign_form_refuses_a_reviewer_who_facilitated_the_session(
     assert response.status_code == 400
     assert OWN_SESSION in response.content.decode().replace("&#x27;", "'")
     assert not ReviewAssignment.objects.exists()
+
+
+@pytest.fixture
+def former_facilitator(cast, recorded):
+    """Co-facilitated the recorded session (on its held-team snapshot), then left the group
+    and now reviews for the organization: a calibrated rater."""
+    former = member(cast.org, Role.FACILITATOR, email="former.peer@riverside.test")
+    assignment = FacilitatorAssignmentFactory(
+        group=recorded.session.group, user=former, role=FacilitatorAssignment.Role.PEER_CO
+    )
+    session_team_snapshot(session=recorded.session)
+    assignment.delete()
+    Membership.objects.filter(user=former, organization=cast.org).update(role=Role.REVIEWER)
+    assert SessionFacilitator.objects.filter(session=recorded.session, user=former).exists()
+    assert not recorded.session.is_facilitated_by(former)
+    return calibrated(former)
+
+
+def test_a_facilitator_who_left_the_group_cannot_be_assigned_a_session_they_ran(
+    cast, recorded, fidelity, former_facilitator
+):
+    with pytest.raises(ValidationError) as refused:
+        assign(cast, recorded, fidelity, reviewer=former_facilitator)
+    assert refused.value.message_dict["reviewer"] == [OWN_SESSION]
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_the_assign_form_refuses_a_facilitator_who_left_the_group_after_the_session(
+    client, cast, recorded, fidelity, former_facilitator
+):
+    client.force_login(cast.manager)
+    url = reverse("facilitators:review_assign_recording", kwargs={"code": recorded.recording.code})
+    response = client.post(url, {"reviewer": former_facilitator.pk, "rubric": fidelity.pk})
+    assert response.status_code == 400
+    assert OWN_SESSION in response.content.decode().replace("&#x27;", "'")
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_someone_assigned_to_the_group_after_the_session_cannot_be_assigned_it(
+    cast, recorded, fidelity
+):
+    session_team_snapshot(session=recorded.session)  # the team that ran it: the peer only
+    FacilitatorAssignmentFactory(
+        group=recorded.session.group, user=cast.reviewer, role=FacilitatorAssignment.Role.PEER_CO
+    )
+    with pytest.raises(ValidationError) as refused:
+        assign(cast, recorded, fidelity)
+    assert refused.value.message_dict["reviewer"] == [OWN_SESSION]
+    assert not ReviewAssignment.objects.exists()
+
+
+def test_a_facilitator_who_left_the_group_still_reads_the_reviews_of_sessions_they_ran(
+    client, cast, recorded, fidelity
+):
+    session_team_snapshot(session=recorded.session)
+    assignment = assign(cast, recorded, fidelity)
+    review = review_submit(
+        assignment=assignment,
+        by=cast.reviewer,
+        ratings=all_rated(fidelity),
+        overall={"overall_recommendation": "keep_going"},
+    )
+    FacilitatorAssignment.objects.filter(group=recorded.session.group, user=cast.peer).delete()
+    assert [r.pk for r in review_list_for_facilitator(user=cast.peer)] == [review.pk]
+    client.force_login(cast.peer)
+    url = reverse("facilitators:review_detail", kwargs={"code": review.code})
+    assert client.get(url).status_code == 200
 
 
 def test_a_reviewer_of_another_organization_is_refused(cast, recorded, fidelity):

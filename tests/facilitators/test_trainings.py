@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from facilitators.models import TrainingEvidenceDownload, TrainingRecord
+from facilitators.models import FacilitatorProfile, TrainingEvidenceDownload, TrainingRecord
 from facilitators.services.trainings import (
     COMPLETED_IN_FUTURE,
     NOT_EVIDENCE_TYPE,
@@ -19,7 +19,13 @@ from facilitators.services.trainings import (
     training_record_add,
 )
 from tests.facilitators.policy import pdf
-from tests.factories import TrainingRecordFactory, profile_of, training_type
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    TrainingRecordFactory,
+    profile_of,
+    training_type,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +308,25 @@ def test_dates_use_the_organizations_time_zone(client, cast):
     client.force_login(cast.peer)
     assert add(client, profile_of(cast.peer), completed_on="2026-03-11").status_code == 302
     assert timezone.localdate() == TODAY
+
+
+# Signing in and the role check, then the profiles and all their trainings in one query
+# each, however many organizations the facilitator works for (one per profile before).
+MY_TRAININGS_QUERY_BUDGET = 5
+
+
+@pytest.mark.parametrize("organizations", [1, 4])
+def test_my_trainings_uses_a_fixed_number_of_queries(
+    client, cast, django_assert_max_num_queries, organizations
+):
+    for _ in range(organizations - 1):
+        MembershipFactory(user=cast.peer, organization=OrganizationFactory())
+    for profile in FacilitatorProfile.objects.filter(membership__user=cast.peer):
+        TrainingRecordFactory(profile=profile)
+        TrainingRecordFactory(profile=profile, status="pending")
+        TrainingRecordFactory(profile=profile, training_type=training_type("group-dynamics"))
+    client.force_login(cast.peer)
+    with django_assert_max_num_queries(MY_TRAININGS_QUERY_BUDGET):
+        response = client.get(url("my_trainings"))
+    assert len(response.context["profiles"]) == organizations
+    assert all(len(records) == 3 for _, records in response.context["profiles"])
