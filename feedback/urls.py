@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import participant
+from .views import links, participant
 
 app_name = "feedback"
 
@@ -10,6 +10,18 @@ participant_urls = [
 ]
 
 # Staff pages (signed in, scoped to the organization).
-staff_urls: list = []
+staff_urls = [
+    # A session's feedback link (views/links.py).
+    path(
+        "sessions/<uuid:code>/feedback/",
+        include(
+            [
+                path("", links.link_page, name="link"),
+                path("link/", links.link_ensure, name="link_ensure"),
+                path("close/", links.link_close, name="link_close"),
+            ]
+        ),
+    ),
+]
 
 urlpatterns = participant_urls + staff_urls
