@@ -241,7 +241,7 @@ def test_the_printed_page_carries_the_participants_line_in_both_languages(client
     assert '<body class="feedback-link-page">' in body
     sheet = body[body.index('class="d-none d-print-block') : body.index("<svg")]
     assert 'lang="en">Session feedback<' in sheet
-    assert 'lang="es">Opinión sobre la sesión<' in sheet
+    assert 'lang="es">Comentarios sobre la sesión<' in sheet
     assert today.group.name not in sheet  # a printed sheet never names the group
 
 
