@@ -38,6 +38,7 @@ from .models import (
     Session,
     SessionLog,
 )
+from .services.running import session_team_snapshot
 
 PEER = "peer@demo.example"
 CLINICIAN = "clinician@demo.example"
@@ -195,6 +196,8 @@ def _held(
     )
     if not created:
         return session
+    # Who ran it, as marking it held stores (the group's facilitators are assigned first).
+    session_team_snapshot(session=session)
     for index, participant in enumerate(roster):
         status = Attendance.Status.PRESENT
         if (index + position) % 5 == 0:
