@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import links, participant
+from .views import links, participant, results
 
 app_name = "feedback"
 
@@ -24,4 +24,14 @@ staff_urls = [
     ),
 ]
 
-urlpatterns = participant_urls + staff_urls
+# Results for staff: every figure suppressed (views/results.py).
+results_urls = [
+    path("organizations/<uuid:org_code>/feedback/", results.results, name="results"),
+    path(
+        "feedback/comments/<uuid:answer_id>/hide/",
+        results.comment_hide,
+        name="comment_hide",
+    ),
+]
+
+urlpatterns = participant_urls + staff_urls + results_urls
