@@ -136,6 +136,8 @@ else:
     # Embedded mode: no worker, so tasks run in the calling process.
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# One queue; a test that starts its own worker names its own, so runs never share one.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # A task is acknowledged when it ends, not when it starts, and a worker that dies under it
 # gives it back: every task is safe to run twice (the reminder outbox makes sure of it).
 CELERY_TASK_ACKS_LATE = True

@@ -87,7 +87,8 @@ class FileBackend:
     """Appends one JSON line per message to `REMINDER_SMS_FILE_PATH` (tests, chaos runs).
 
     It behaves like a provider that honours idempotency keys: a key it has already
-    accepted is not written again and gets the first message's id back. The file is
+    accepted is not written again and gets the first message's id back (and the key is
+    noted in `<file>.duplicates`, so a test can see how often that happened). The file is
     locked while it is read and written, so several worker processes can share it.
     """
 
@@ -118,6 +119,8 @@ class FileBackend:
                         keys[row["idempotency_key"]] = row["message_id"]
                 if message.idempotency_key in keys:
                     self._seen[self.path] = (size, keys)
+                    with self.duplicates_path(self.path).open("a", encoding="utf-8") as dups:
+                        dups.write(message.idempotency_key + "\n")
                     return keys[message.idempotency_key]
                 message_id = f"file-{uuid.uuid4()}"
                 line = json.dumps({**asdict(message), "message_id": message_id}) + "\n"
@@ -128,6 +131,10 @@ class FileBackend:
                 return message_id
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def duplicates_path(path: Path) -> Path:
+        return path.with_name(path.name + ".duplicates")
 
 
 def read_file_backend(path: str | Path) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
-"""A stand-in for an SMS provider (what leaves the machine), for failure tests."""
+"""Stand-ins for an SMS provider (what leaves the machine), for failure tests."""
 
+import time
 from typing import ClassVar
 
-from reminders.sms import SmsMessage
+from reminders.sms import FileBackend, SmsMessage
 
 
 class FlakyBackend:
@@ -16,3 +17,11 @@ class FlakyBackend:
             raise FlakyBackend.errors.pop(0)
         FlakyBackend.accepted.append(message)
         return "flaky-ok"
+
+
+class SlowFileBackend(FileBackend):
+    """The file backend at a provider's pace, so a worker can be killed mid-batch."""
+
+    def send(self, message: SmsMessage) -> str:
+        time.sleep(0.03)
+        return super().send(message)

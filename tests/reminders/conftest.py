@@ -71,3 +71,9 @@ def make_due_sms(count, participant, group):
         for n in range(count)
     ]
     return [schedule_sms(participant, session) for session in sessions]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "worker: starts a real Celery worker (and Redis) process; needs REDIS_URL"
+    )
