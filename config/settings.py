@@ -112,12 +112,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery --------------------------------------------------------------------
+# The cache uses REDIS_URL's database and the broker the next one (redis://host/0 -> /1),
+# so flushing one never empties the other. CELERY_BROKER_URL overrides the broker's.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _next_redis_db(url: str) -> str:
+    base, _slash, db = url.rstrip("/").rpartition("/")
+    if not db.isdigit():  # no database number in the URL
+        return url.rstrip("/") + "/1"
+    return f"{base}/{int(db) + 1}"
+
+
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_next_redis_db(REDIS_URL))
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -125,18 +136,67 @@ else:
     # Embedded mode: no worker, so tasks run in the calling process.
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# One queue; a test that starts its own worker names its own, so runs never share one.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# A task is acknowledged when it ends, not when it starts, and a worker that dies under it
+# gives it back: every task is safe to run twice (the reminder outbox makes sure of it).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after this long: longer than the
+# longest task (CELERY_TASK_TIME_LIMIT), so a slow task is never run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Queueing gives up after about two seconds when Redis is away (the outbox keeps the work).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TIMEZONE = "UTC"
+# Every periodic task, in one place (config/celery.py reads it from here).
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
     "purge-recordings": {
         "task": "sessions_app.tasks.purge_recordings",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every minute: lease the reminders that are due and queue one send each. A sweep
+    # beat could not hand over within 50 s is dropped; the next one does its work.
+    "send-due-reminders": {
+        "task": "reminders.tasks.reminders_dispatch_due",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
 }
+
+# --- Reminders ------------------------------------------------------------------------
+# Where links in reminders point (the address people open the site at).
+REMINDER_SITE_URL = env.str("REMINDER_SITE_URL", default="http://127.0.0.1:8000")
+# Participants' reminders come from a neutral sender (no program or organization name).
+REMINDER_PARTICIPANT_FROM_EMAIL = env.str(
+    "REMINDER_PARTICIPANT_FROM_EMAIL", default="Reminders <no-reply@localhost>"
+)
+# Text messages: a backend by dotted path (reminders.sms.ConsoleBackend, FileBackend, or
+# a provider's), the file the FileBackend appends to, and the sender id.
+REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", default="reminders.sms.ConsoleBackend")
+REMINDER_SMS_FILE_PATH = env.str("REMINDER_SMS_FILE_PATH", default="")
+REMINDER_SMS_FROM = env.str("REMINDER_SMS_FROM", default="")
+# A sweep leases this many rows per batch, and at most this many batches per run.
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=200)
+REMINDER_DISPATCH_MAX_BATCHES = env.int("REMINDER_DISPATCH_MAX_BATCHES", default=50)
+# A leased row whose send has not finished by then is leased again by the next sweep
+# (its task was lost with Redis, or its worker died): longer than a task may run.
+REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=600)
+# Failed sends are tried again after base * 2^(attempt-1) seconds (capped, with jitter);
+# after the last attempt the reminder is dead and shown to managers.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=3600)
 
 # --- Email ----------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

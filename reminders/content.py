@@ -1,0 +1,83 @@
+"""What a reminder says: one helper renders every kind, in the reminder's language.
+
+Each kind has `reminders/<kind>/subject.txt`, `body.txt`, `body.html` and `sms.txt`.
+Participant kinds get a context that holds nothing but the weekday and the time (and the
+session's feedback link): no group name, topic or organization, so a message read on a
+shared phone says nothing about the program.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from sessions_app.models import Session
+
+from .models import Reminder
+
+
+@dataclass(frozen=True)
+class RenderedReminder:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+def _site_url(path: str) -> str:
+    return settings.REMINDER_SITE_URL.rstrip("/") + path
+
+
+def _session_context(session: Session | None, *, for_participant: bool) -> dict[str, Any]:
+    if session is None:
+        return {}
+    local = timezone.localtime(session.starts_at, session.group.zone)
+    context: dict[str, Any] = {
+        "weekday": formats.date_format(local, "l"),
+        "date": formats.date_format(local, "DATE_FORMAT"),
+        "time": formats.time_format(local, "TIME_FORMAT"),
+    }
+    if not for_participant:
+        context["group_name"] = session.group.name
+        context["topic"] = session.topic.title if session.topic_id else ""
+        context["session_url"] = _site_url(f"/sessions/{session.code}/")
+    return context
+
+
+def reminder_context(reminder: Reminder) -> dict[str, Any]:
+    """The template context of `reminder`: for participants, the weekday, time and link."""
+    context: dict[str, Any] = {"kind": reminder.kind, "site_url": _site_url("/")}
+    session = reminder.session
+    if reminder.feedback_link is not None:
+        context["feedback_url"] = _site_url(f"/f/{reminder.feedback_link.token}")
+        session = reminder.feedback_link.session
+    context.update(_session_context(session, for_participant=reminder.for_participant))
+    if reminder.training_record_id is not None:
+        record = reminder.training_record
+        context["training"] = record.training_type.name  # type: ignore[union-attr]
+        context["expires_on"] = (
+            formats.date_format(record.expires_on, "DATE_FORMAT")  # type: ignore[union-attr]
+            if record.expires_on  # type: ignore[union-attr]
+            else ""
+        )
+    if reminder.review_assignment_id is not None:
+        context["reviews_url"] = _site_url("/")
+    if reminder.debrief_id is not None:
+        debrief = reminder.debrief
+        context["requested_by"] = str(debrief.requested_by)  # type: ignore[union-attr]
+    return context
+
+
+def reminder_render(reminder: Reminder) -> RenderedReminder:
+    """Render `reminder`'s subject, text, HTML and SMS body in its language."""
+    with translation.override(reminder.language):
+        context = reminder_context(reminder)
+        base = f"reminders/{reminder.kind}"
+        return RenderedReminder(
+            subject=" ".join(render_to_string(f"{base}/subject.txt", context).split()),
+            text=render_to_string(f"{base}/body.txt", context).strip() + "\n",
+            html=render_to_string(f"{base}/body.html", context),
+            sms=" ".join(render_to_string(f"{base}/sms.txt", context).split()),
+        )

@@ -1,0 +1,283 @@
+"""Sending one row: at most once, with retries and backoff, and nothing private kept."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from reminders.models import Reminder
+from reminders.services import (
+    CANCELLED,
+    DEAD,
+    RETRYING,
+    SENT,
+    SKIPPED,
+    reminder_deliver,
+    reminder_retry,
+    reminder_schedule,
+    reminders_dispatch,
+    retry_delay,
+)
+from reminders.sms import (
+    FileBackend,
+    PermanentSendError,
+    SmsMessage,
+    TransientSendError,
+    read_file_backend,
+)
+
+from .backends import FlakyBackend
+from .conftest import EMAIL, PHONE, schedule_sms
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.REMINDER_SMS_BACKEND = "tests.reminders.backends.FlakyBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    FlakyBackend.errors.clear()
+    FlakyBackend.accepted.clear()
+    yield FlakyBackend
+    FlakyBackend.errors.clear()
+    FlakyBackend.accepted.clear()
+
+
+def leased(reminder):
+    assert reminders_dispatch(queue=False) == [reminder.pk]
+    return reminder
+
+
+def test_a_leased_reminder_is_sent_to_the_file_backend(participant, session, sms_file):
+    reminder = leased(schedule_sms(participant, session))
+
+    assert reminder_deliver(reminder_id=reminder.pk) == SENT
+
+    reminder.refresh_from_db()
+    messages = read_file_backend(sms_file)
+    assert [m["to"] for m in messages] == [PHONE]
+    assert messages[0]["body"].startswith("Reminder: your ")
+    assert reminder.status == Reminder.Status.SENT
+    assert reminder.sent_at is not None
+    assert reminder.provider_message_id == messages[0]["message_id"]
+    assert reminder.attempts == 1
+    assert reminder.lease_until is None
+
+
+def test_a_redelivered_send_for_a_sent_row_does_nothing(participant, session, sms_calls):
+    reminder = leased(schedule_sms(participant, session))
+    assert reminder_deliver(reminder_id=reminder.pk) == SENT
+
+    assert reminder_deliver(reminder_id=reminder.pk) == SKIPPED
+    assert len(sms_calls) == 1
+
+
+def test_a_send_for_a_row_that_is_not_leased_does_nothing(participant, session, sms_calls):
+    pending = schedule_sms(participant, session)
+    cancelled = schedule_sms(participant, session, kind=Reminder.Kind.FEEDBACK_LINK)
+    Reminder.objects.filter(pk=cancelled.pk).update(status="cancelled")
+
+    assert reminder_deliver(reminder_id=pending.pk) == SKIPPED
+    assert reminder_deliver(reminder_id=cancelled.pk) == SKIPPED
+    assert reminder_deliver(reminder_id=999_999) == SKIPPED
+    assert sms_calls == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_send_skips_a_row_another_send_is_sending(participant, session, sms_calls):
+    reminder = leased(schedule_sms(participant, session))
+    held = threading.Event()
+    release = threading.Event()
+
+    def other_send_in_progress():
+        try:
+            with transaction.atomic():
+                Reminder.objects.select_for_update().get(pk=reminder.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_send_in_progress)
+    thread.start()
+    try:
+        assert held.wait(10)
+        assert reminder_deliver(reminder_id=reminder.pk) == SKIPPED
+    finally:
+        release.set()
+        thread.join()
+    assert sms_calls == []
+
+
+def test_a_transient_failure_retries_with_backoff_then_succeeds(participant, session, flaky):
+    flaky.errors.append(TransientSendError("provider returned 503"))
+    reminder = leased(schedule_sms(participant, session))
+
+    assert reminder_deliver(reminder_id=reminder.pk) == RETRYING
+
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.FAILED
+    assert reminder.attempts == 1
+    assert reminder.last_error == "TransientSendError: provider returned 503"
+    wait = reminder.retry_at - timezone.now()
+    assert datetime.timedelta(seconds=29) <= wait <= datetime.timedelta(seconds=60)
+    # Not due again before its retry time; sent once it is.
+    assert reminders_dispatch(queue=False) == []
+    with time_machine.travel(reminder.retry_at + datetime.timedelta(seconds=1)):
+        assert reminders_dispatch(queue=False) == [reminder.pk]
+        assert reminder_deliver(reminder_id=reminder.pk) == SENT
+    assert len(flaky.accepted) == 1
+
+
+def test_after_the_last_attempt_a_reminder_is_dead(participant, session, flaky):
+    flaky.errors.extend(TransientSendError("timeout") for _ in range(3))
+    reminder = schedule_sms(participant, session)
+    outcomes = []
+    for _ in range(3):
+        reminder.refresh_from_db()
+        with time_machine.travel(
+            (reminder.retry_at or timezone.now()) + datetime.timedelta(seconds=1)
+        ):
+            leased(reminder)
+            outcomes.append(reminder_deliver(reminder_id=reminder.pk))
+
+    reminder.refresh_from_db()
+    assert outcomes == [RETRYING, RETRYING, DEAD]
+    assert reminder.status == Reminder.Status.DEAD
+    assert reminder.attempts == 3
+    assert reminder.retry_at is None
+    assert not Reminder.objects.due(timezone.now() + datetime.timedelta(days=30)).exists()
+    assert flaky.accepted == []
+
+
+def test_a_permanent_failure_is_dead_at_once(participant, session, flaky):
+    flaky.errors.append(PermanentSendError("number refused by provider"))
+    reminder = leased(schedule_sms(participant, session))
+
+    assert reminder_deliver(reminder_id=reminder.pk) == DEAD
+    reminder.refresh_from_db()
+    assert reminder.attempts == 1
+
+
+def test_a_dead_reminder_can_be_retried(participant, session, flaky):
+    flaky.errors.append(PermanentSendError("number refused by provider"))
+    reminder = leased(schedule_sms(participant, session))
+    reminder_deliver(reminder_id=reminder.pk)
+
+    assert reminder_retry(reminder=reminder) is True
+
+    leased(reminder)
+    assert reminder_deliver(reminder_id=reminder.pk) == SENT
+
+
+def test_the_error_kept_never_holds_the_number_or_address(participant, session, flaky):
+    flaky.errors.extend(
+        [RuntimeError(f"could not reach {PHONE}"), OSError(f"refused {PHONE} / {EMAIL}")]
+    )
+    reminder = leased(schedule_sms(participant, session))
+    reminder_deliver(reminder_id=reminder.pk)
+    reminder.refresh_from_db()
+    first_error = reminder.last_error
+
+    with time_machine.travel(reminder.retry_at + datetime.timedelta(seconds=1)):
+        leased(reminder)
+        reminder_deliver(reminder_id=reminder.pk)
+    reminder.refresh_from_db()
+
+    assert first_error == "RuntimeError"
+    assert reminder.last_error == "TransientSendError: sms: OSError"
+    for value in Reminder.objects.filter(pk=reminder.pk).values().get().values():
+        assert PHONE not in str(value)
+        assert EMAIL not in str(value)
+
+
+def test_backoff_doubles_with_jitter_and_is_capped(settings):
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    settings.REMINDER_RETRY_MAX_SECONDS = 3600
+    for attempts, full in [(1, 60), (2, 120), (3, 240), (4, 480), (10, 3600)]:
+        delays = {retry_delay(attempts).total_seconds() for _ in range(50)}
+        assert all(full / 2 <= d <= full for d in delays)
+        # Jitter: rows that failed together do not come back together.
+        assert len(delays) > 1
+
+
+def test_a_participant_who_opted_out_is_not_sent_to(participant, session, sms_calls):
+    reminder = leased(schedule_sms(participant, session))
+    participant.reminder_opt_in = False
+    participant.save()
+
+    assert reminder_deliver(reminder_id=reminder.pk) == CANCELLED
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.CANCELLED
+    assert reminder.last_error == "NoRecipient: participant opted out"
+    assert sms_calls == []
+
+
+def test_the_contact_is_read_when_the_message_is_sent(participant, session, sms_calls):
+    reminder = leased(schedule_sms(participant, session))
+    participant.contact_phone = "+15555550999"
+    participant.save()
+
+    reminder_deliver(reminder_id=reminder.pk)
+
+    assert [m.to for m in sms_calls] == ["+15555550999"]
+
+
+def test_an_email_reminder_is_rendered_in_the_participants_language(participant, session):
+    participant.preferred_language = "es"
+    participant.save()
+    reminder = leased(
+        reminder_schedule(
+            kind=Reminder.Kind.SESSION_PARTICIPANT,
+            channel=Reminder.Channel.EMAIL,
+            due_at=timezone.now(),
+            participant=participant,
+            about=session,
+        )
+    )
+
+    assert reminder_deliver(reminder_id=reminder.pk) == SENT
+
+    [message] = mail.outbox
+    assert message.to == [EMAIL]
+    assert message.subject.startswith("Recordatorio: su grupo del ")
+    assert "Recordatorio: su grupo del" in message.alternatives[0][0]
+    assert message.from_email == "Reminders <no-reply@localhost>"
+    reminder.refresh_from_db()
+    assert reminder.provider_message_id == message.extra_headers["Message-ID"]
+
+
+def test_a_staff_reminder_names_the_group_and_links_the_session(cast, session):
+    reminder = leased(
+        reminder_schedule(
+            kind=Reminder.Kind.SESSION_FACILITATOR,
+            channel=Reminder.Channel.EMAIL,
+            due_at=timezone.now(),
+            user=cast.peer,
+            about=session,
+        )
+    )
+
+    assert reminder_deliver(reminder_id=reminder.pk) == SENT
+
+    [message] = mail.outbox
+    assert message.to == [cast.peer.email]
+    assert session.group.name in message.subject
+    assert f"/sessions/{session.code}/" in message.body
+
+
+def test_the_file_backend_writes_a_key_it_has_once(tmp_path):
+    path = tmp_path / "sms.jsonl"
+    backend = FileBackend(file_path=path)
+    first = backend.send(SmsMessage(to=PHONE, body="a", idempotency_key="k1"))
+    again = FileBackend(file_path=path).send(SmsMessage(to=PHONE, body="a", idempotency_key="k1"))
+    other = backend.send(SmsMessage(to=PHONE, body="b", idempotency_key="k2"))
+
+    assert first == again != other
+    assert [m["idempotency_key"] for m in read_file_backend(path)] == ["k1", "k2"]
