@@ -72,8 +72,3 @@ def make_due_sms(count, participant, group):
     ]
     return [schedule_sms(participant, session) for session in sessions]
 
-
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "worker: starts a real Celery worker (and Redis) process; needs REDIS_URL"
-    )
