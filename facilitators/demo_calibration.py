@@ -19,6 +19,7 @@ from sessions_app.services.recordings import recording_upload
 from .demo_reviews import tiny_wav
 from .models import CalibrationAttempt, CalibrationRecording, GoldRating, Rubric, RubricItem
 from .services.calibration import calibration_recording_save, calibration_start, calibration_submit
+from .services.reviews import RatingInput
 
 ADMIN = "admin@demo.example"
 CLINICIAN = "clinician@demo.example"
@@ -31,7 +32,9 @@ GOLD = [
 ]
 
 
-def _gold_values(rubric: Rubric, by_part: dict[str, str]) -> dict[int, tuple[Decimal, Decimal]]:
+def _gold_values(
+    rubric: Rubric, by_part: dict[str, str]
+) -> dict[int, tuple[Decimal, Decimal | None]]:
     values = {}
     for item in RubricItem.objects.filter(part__rubric=rubric).select_related("part"):
         adherence = Decimal(by_part.get(item.part.name, "2"))
@@ -71,7 +74,7 @@ def _passed_attempt(calibration: CalibrationRecording, *, gold: dict[str, str], 
     if calibration.attempts.submitted().filter(reviewer=by).exists():
         return
     attempt = calibration_start(calibration=calibration, by=by)
-    ratings = {}
+    ratings: dict[int, RatingInput] = {}
     for index, (item_id, (adherence, helpfulness)) in enumerate(
         _gold_values(calibration.rubric, gold).items()
     ):

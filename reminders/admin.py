@@ -11,7 +11,8 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "channel"]
     list_select_related = ["organization"]
     date_hierarchy = "due_at"
-    fields = [
+    # Shown and never edited here: a reminder changes only through the outbox's services.
+    readonly_fields = fields = (
         "organization",
         "kind",
         "channel",
@@ -24,8 +25,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "last_error",
         "sent_at",
         "provider_message_id",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -41,7 +41,7 @@ def _session_context(session: Session | None, *, for_participant: bool) -> dict[
     }
     if not for_participant:
         context["group_name"] = session.group.name
-        context["topic"] = session.topic.title if session.topic_id else ""
+        context["topic"] = session.topic.title if session.topic is not None else ""
         context["session_url"] = _site_url(f"/sessions/{session.code}/")
     return context
 

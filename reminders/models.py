@@ -57,7 +57,9 @@ class ReminderQuerySet(OrganizationScopedQuerySet):
         return self.filter(status=Reminder.Status.DEAD)
 
     def about(self, obj: models.Model) -> "ReminderQuerySet":
-        return self.filter(**{about_field_for(obj): obj})
+        field = about_field_for(obj)
+        assert field is not None, "a subject is needed"
+        return self.filter(**{field: obj})
 
 
 class Reminder(models.Model):

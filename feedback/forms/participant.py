@@ -37,7 +37,7 @@ class FeedbackForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             )
         if item.kind == FeedbackItem.Kind.YES_NO:
-            choices = [("yes", _("Yes")), ("no", _("No"))]
+            choices: list[tuple[str, Any]] = [("yes", _("Yes")), ("no", _("No"))]
         else:
             words = item.scale(language)
             choices = [

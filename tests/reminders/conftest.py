@@ -71,4 +71,3 @@ def make_due_sms(count, participant, group):
         for n in range(count)
     ]
     return [schedule_sms(participant, session) for session in sessions]
-
