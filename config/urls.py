@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("facilitators.urls")),
     path("", include("feedback.urls")),
+    path("", include("dashboards.urls")),
 ]

@@ -8,7 +8,12 @@ import pytest
 
 from accounts.models import Role
 from facilitators.models import CertificationState, TrainingRecord
-from facilitators.selectors import TrainingLevel, training_level_on, training_levels_on
+from facilitators.selectors import (
+    TrainingLevel,
+    training_level_on,
+    training_levels_on,
+    training_levels_on_days,
+)
 from tests.facilitators.factories import (
     CertificationEventFactory,
     SeekingSafetyTrainingFactory,
@@ -134,3 +139,60 @@ def test_levels_for_many_people_take_a_fixed_number_of_queries(
         levels = training_levels_on(user_ids=user_ids, day=STARTED_ON)
     assert sorted(levels.values()).count(TrainingLevel.IN_CERTIFICATION) == people // 2
     assert len(levels) == people
+
+
+# --- Many people on many days ---------------------------------------------------------
+
+DAYS = [
+    TRAINED_ON - datetime.timedelta(days=1),
+    TRAINED_ON,
+    STARTED_ON,
+    PAUSED_ON,
+    RESUMED_ON,
+    CERTIFIED_ON,
+    EXPIRES_ON + datetime.timedelta(days=1),
+]
+
+
+def test_levels_on_days_answer_each_pair_as_the_single_day_selector_does(cast, track):
+    # A second person, trained later and with a training that expires in between, in an
+    # organization whose day ends earlier, so the pairs' answers really differ.
+    cast.org.timezone = "America/Los_Angeles"
+    cast.org.save()
+    other = profile_of(cast.clinician, cast.org)
+    SeekingSafetyTrainingFactory(
+        profile=other, completed_on=STARTED_ON, expires_on=RESUMED_ON - datetime.timedelta(days=1)
+    )
+    late = datetime.datetime(2025, 3, 31, 22, tzinfo=ZoneInfo("America/Los_Angeles"))
+    CertificationEventFactory(profile=other, to_state=S.TRAINING_COMPLETE, at=late)
+    people = [cast.peer, cast.clinician, cast.manager]
+    pairs = [(user.pk, day) for user in people for day in DAYS]
+    levels = training_levels_on_days(pairs=pairs)
+    assert set(levels) == set(pairs)
+    for user in people:
+        for day in DAYS:
+            assert levels[user.pk, day] == training_level_on(user=user, day=day), (user, day)
+    # The answers are not all alike, so the comparison above can fail.
+    assert len({levels[cast.clinician.pk, day] for day in DAYS}) == 3
+    assert len({levels[cast.peer.pk, day] for day in DAYS}) == 4
+
+
+def test_levels_on_days_of_nobody_make_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert training_levels_on_days(pairs=[]) == {}
+
+
+@pytest.mark.parametrize("people", [2, 20])
+def test_levels_on_days_take_a_fixed_number_of_queries(cast, people, django_assert_num_queries):
+    pairs = []
+    for i in range(people):
+        user = UserFactory()
+        MembershipFactory(user=user, organization=cast.org, role=Role.FACILITATOR)
+        profile = profile_of(user, cast.org)
+        SeekingSafetyTrainingFactory(profile=profile, completed_on=TRAINED_ON)
+        CertificationEventFactory(profile=profile, at=noon(STARTED_ON))
+        pairs += [(user.pk, day) for day in DAYS[i % 3 : i % 3 + 3]]
+    with django_assert_num_queries(3):
+        levels = training_levels_on_days(pairs=pairs)
+    assert len(levels) == len(pairs)
+    assert TrainingLevel.IN_CERTIFICATION in levels.values()

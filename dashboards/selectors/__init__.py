@@ -1,0 +1,1 @@
+"""Read-only selectors over the other apps, for the dashboards' pages."""
