@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
+from django.utils import translation
 
 from accounts.models import Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory, member
@@ -12,6 +14,16 @@ from tests.factories import OrganizationFactory, UserFactory, member
 # Strings planted in the other organization's rows; no response given to an outsider
 # may contain one.
 CANARY = "CANARY-7f3e"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. The locale middleware activates a
+    request's language in the thread and nothing turns it off after the response, so a
+    Spanish request would otherwise carry into the next test's lazy strings."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
