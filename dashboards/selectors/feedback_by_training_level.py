@@ -15,15 +15,11 @@ A session's training level (`session_training_levels`):
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facilitators.selectors import TrainingLevel, training_levels_on_days
-from feedback.models import FeedbackResponse
 from feedback.selectors import Figure, feedback_results_by
 from feedback.selectors.results import (
     Cell,
@@ -32,6 +28,7 @@ from feedback.selectors.results import (
     ResultRow,
     ResultsScope,
     ResultTable,
+    results_sessions,
 )
 from feedback.selectors.suppression import SuppressedTable
 from sessions_app.models import FacilitatorAssignment, Session, SessionFacilitator
@@ -47,14 +44,6 @@ ALL_LEVELS = _("All training levels")
 _PEER_ROLES = (SessionFacilitator.Role.LEAD_PEER, SessionFacilitator.Role.PEER_CO)
 _LEAD = SessionFacilitator.Role.LEAD_PEER.value
 _RANK = {level: rank for rank, level in enumerate(TrainingLevel)}
-
-
-def _local_date(starts_at: datetime, zone: str) -> date:
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return timezone.localtime(starts_at, tz).date()
 
 
 def session_training_levels(
@@ -129,21 +118,8 @@ def feedback_by_training_level(*, scope: ResultsScope, filters: ResultFilters) -
     """The scope's feedback by training level x question, suppressed, filtered by the
     sessions' dates (where their groups meet) and group. Seven queries whatever the
     number of sessions: the sessions with feedback, their levels (five), the totals."""
-    sessions = scope.sessions.filter(
-        Exists(FeedbackResponse.objects.filter(session_id=OuterRef("pk")))
-    )
-    if filters.group_id is not None:
-        sessions = sessions.filter(group_id=filters.group_id)
-    facts = []
-    for pk, status, group_id, starts_at, zone in sessions.order_by("pk").values_list(
-        "pk", "status", "group_id", "starts_at", "group__timezone"
-    ):
-        day = _local_date(starts_at, zone)
-        if filters.date_from is not None and day < filters.date_from:
-            continue
-        if filters.date_to is not None and day > filters.date_to:
-            continue
-        facts.append((pk, status, group_id, day))
+    sessions = results_sessions(scope=scope, filters=filters)
+    facts = list(sessions.order_by("pk").values_list("pk", "status", "group_id", "local_day"))
     categories = session_training_levels(facts)
     items = scope.quantitative_items
     suppressed = feedback_results_by(

@@ -9,14 +9,12 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.access import require_role
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Organization, Role
 from accounts.querystring import query_param
-from accounts.scoping import memberships_of
+from feedback.access import get_organization_for_results
 from feedback.forms.results import ResultsFilterForm
 from feedback.selectors.results import results_scope
 
@@ -29,12 +27,7 @@ FILTER_FIELDS = ("date_from", "date_to", "group")
 @require_GET
 def page(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     """Training level x question. A filter with an error is left out and said so (400)."""
-    organization = get_object_or_404(
-        Organization.objects.filter(pk__in=memberships_of(request.user).values("organization_id")),
-        code=org_code,
-    )
-    role = require_role(request.user, organization.pk, [Role.MANAGER, Role.FACILITATOR])
-    manages = role == Role.MANAGER
+    organization, manages = get_organization_for_results(request.user, org_code)
     scope = results_scope(user=request.user, organization=organization, manages=manages)
     bound = any(name in request.GET for name in FILTER_FIELDS)
     form = ResultsFilterForm(

@@ -424,10 +424,10 @@ def _topic_label(parts: Sequence[tuple[int, str]]) -> str:
     return " + ".join(f"{order}. {title}" for order, title in parts) or str(NO_TOPIC)
 
 
-def results_page(*, scope: ResultsScope, filters: ResultFilters) -> ResultsPage:
-    """By topic, by group and month (one question) and by facilitation model, each
-    filtered by every filter and suppressed. A fixed number of queries: the sessions with
-    feedback, their facilitation models (at most three) and the answers' totals."""
+def results_sessions(*, scope: ResultsScope, filters: ResultFilters) -> QuerySet[Any]:
+    """The scope's sessions with feedback, annotated with `local_day` (the session's date
+    where its group meets) and narrowed by the date and group filters. Every results view
+    (here and the dashboards') starts from this."""
     sessions = scope.sessions.filter(
         Exists(FeedbackResponse.objects.filter(session_id=OuterRef("pk")))
     ).annotate(local_day=_local_date(group.timezone for group in scope.groups))
@@ -437,6 +437,14 @@ def results_page(*, scope: ResultsScope, filters: ResultFilters) -> ResultsPage:
         sessions = sessions.filter(local_day__lte=filters.date_to)
     if filters.group_id is not None:
         sessions = sessions.filter(group_id=filters.group_id)
+    return sessions
+
+
+def results_page(*, scope: ResultsScope, filters: ResultFilters) -> ResultsPage:
+    """By topic, by group and month (one question) and by facilitation model, each
+    filtered by every filter and suppressed. A fixed number of queries: the sessions with
+    feedback, their facilitation models (at most three) and the answers' totals."""
+    sessions = results_sessions(scope=scope, filters=filters)
     facts = list(
         sessions.order_by("pk").values_list(
             "pk",

@@ -10,18 +10,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_scoped_object_or_404, require_role
+from accounts.access import get_scoped_object_or_404
 from accounts.confirm import confirmation_page, confirmed
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Organization, Role
+from accounts.models import Role
 from accounts.querystring import query_param
-from accounts.scoping import memberships_of
 
+from ..access import get_organization_for_results
 from ..forms.results import ResultsFilterForm
 from ..models import FeedbackAnswer, FeedbackItem
 from ..selectors.results import comments_by_topic, results_page, results_scope
@@ -31,17 +31,6 @@ FILTER_FIELDS = ("date_from", "date_to", "group", "model", "item")
 
 
 # --- Access (404 outside the user's organizations, 403 for a role that may not) ----------
-
-
-def _organization_for_results(user: Any, code: UUID) -> tuple[Organization, bool]:
-    """An organization the user manages or facilitates in, and whether they manage it:
-    404 if not a member, 403 for a reviewer."""
-    organization = get_object_or_404(
-        Organization.objects.filter(pk__in=memberships_of(user).values("organization_id")),
-        code=code,
-    )
-    role = require_role(user, organization.pk, [Role.MANAGER, Role.FACILITATOR])
-    return organization, role == Role.MANAGER
 
 
 def _comment_for_manager(user: Any, answer_id: UUID) -> FeedbackAnswer:
@@ -66,7 +55,7 @@ def _comment_for_manager(user: Any, answer_id: UUID) -> FeedbackAnswer:
 def results(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     """Ratings by topic, by group over time and by facilitation model, and comments pooled
     by topic. A filter with an error is left out and said so (400); the page still shows."""
-    organization, manages = _organization_for_results(request.user, org_code)
+    organization, manages = get_organization_for_results(request.user, org_code)
     scope = results_scope(user=request.user, organization=organization, manages=manages)
     bound = any(name in request.GET for name in FILTER_FIELDS)
     form = ResultsFilterForm(
