@@ -62,9 +62,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organization(models.Model):
+    class ReminderWording(models.TextChoices):
+        NEUTRAL = "neutral", _("Neutral: never name the program or the organization")
+        NAMED = "named", _("Name the organization in participants' reminders")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # A reminder on a shared phone must not reveal the program: neutral unless the
+    # organization decides its name is safe to show.
+    reminder_wording = models.CharField(
+        _("wording of participants' reminders"),
+        max_length=10,
+        choices=ReminderWording.choices,
+        default=ReminderWording.NEUTRAL,
+    )
     code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

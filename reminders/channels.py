@@ -27,8 +27,13 @@ def _contact(reminder: Reminder) -> str:
     participant = reminder.participant
     if participant is None or participant.archived_at is not None:
         raise NoRecipient("participant archived")
-    if not participant.reminder_opt_in:
-        raise NoRecipient("participant opted out")
+    wanted = (
+        participant.remind_by_email
+        if reminder.channel == Reminder.Channel.EMAIL
+        else participant.remind_by_sms
+    )
+    if not wanted:
+        raise NoRecipient(f"participant opted out of {reminder.channel}")
     contact = (
         participant.contact_email
         if reminder.channel == Reminder.Channel.EMAIL

@@ -291,7 +291,9 @@ class Participant(models.Model):
     # Encrypted at rest with FIELD_ENCRYPTION_KEY (MultiFernet: newest key first).
     contact_email = EncryptedEmailField(_("email for reminders"), blank=True)
     contact_phone = EncryptedCharField(_("phone for reminders"), max_length=32, blank=True)
-    reminder_opt_in = models.BooleanField(_("wants reminders"), default=False)
+    # Opted in per channel: a person may want texts but no email, or the other way round.
+    remind_by_email = models.BooleanField(_("reminders by email"), default=False)
+    remind_by_sms = models.BooleanField(_("reminders by text message"), default=False)
     created_on = models.DateField(_("created on"), auto_now_add=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 

@@ -13,7 +13,7 @@ from accounts.models import Organization
 
 from ..models import Enrollment, Group, Participant
 from ..selectors.participants import groups_to_join
-from ..services.participants import CONTACT_NEEDED_FOR_REMINDERS
+from ..services.participants import reminder_contact_errors
 from .common import LanguageField, joined_on_field, model_choices
 
 PHONE_INVALID = _("Write a phone number with digits only, spaces or dashes, and + for abroad.")
@@ -32,7 +32,6 @@ class ParticipantForm(forms.Form):
         ),
     )
     preferred_language = LanguageField(label=_("Preferred language"))
-    reminder_opt_in = forms.BooleanField(label=_("Wants reminders before sessions"), required=False)
     contact_email = forms.EmailField(
         label=_("Email for reminders (optional)"),
         required=False,
@@ -45,6 +44,8 @@ class ParticipantForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
         help_text=_("Only if they want reminders. Stored encrypted; shown only to managers."),
     )
+    remind_by_email = forms.BooleanField(label=_("Send reminders by email"), required=False)
+    remind_by_sms = forms.BooleanField(label=_("Send reminders by text message"), required=False)
 
     def __init__(self, *args: Any, participant: Participant | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -65,14 +66,15 @@ class ParticipantForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        if (
-            cleaned.get("reminder_opt_in")
-            and not cleaned.get("contact_email")
-            and not cleaned.get("contact_phone")
-            and "contact_email" not in self.errors
-            and "contact_phone" not in self.errors
-        ):
-            self.add_error("reminder_opt_in", CONTACT_NEEDED_FOR_REMINDERS)
+        # A contact detail that failed its own check already says what is wrong with it.
+        errors = reminder_contact_errors(
+            by_email=bool(cleaned.get("remind_by_email")) and "contact_email" not in self.errors,
+            by_sms=bool(cleaned.get("remind_by_sms")) and "contact_phone" not in self.errors,
+            email=cleaned.get("contact_email", ""),
+            phone=cleaned.get("contact_phone", ""),
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         return cleaned
 
     def participant_values(self) -> dict[str, Any]:

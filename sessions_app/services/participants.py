@@ -30,8 +30,11 @@ NAME_LOOKS_TAKEN = _(
     "attendance and consent screens. Add an initial or another detail so facilitators "
     "can tell them apart."
 )
-CONTACT_NEEDED_FOR_REMINDERS = _(
-    "To get reminders, add an email address or a phone number (or untick reminders)."
+EMAIL_NEEDED_FOR_REMINDERS = _(
+    "To get reminders by email, add an email address (or untick reminders by email)."
+)
+PHONE_NEEDED_FOR_REMINDERS = _(
+    "To get text-message reminders, add a phone number (or untick text-message reminders)."
 )
 GROUP_FULL = _(
     "This group is full: %(capacity)s of %(capacity)s places are taken. A program manager "
@@ -54,8 +57,18 @@ LEFT_BEFORE_ATTENDANCE = _(
 )
 
 PARTICIPANT_FIELDS = frozenset(
-    {"display_name", "preferred_language", "contact_email", "contact_phone", "reminder_opt_in"}
+    {"display_name", "preferred_language", "contact_email", "contact_phone", "remind_by_email", "remind_by_sms"}
 )
+
+
+def reminder_contact_errors(*, by_email: bool, by_sms: bool, email: str, phone: str) -> dict:
+    """A channel opted into needs its contact detail: the field's error for each missing."""
+    errors = {}
+    if by_email and not email:
+        errors["remind_by_email"] = EMAIL_NEEDED_FOR_REMINDERS
+    if by_sms and not phone:
+        errors["remind_by_sms"] = PHONE_NEEDED_FOR_REMINDERS
+    return errors
 
 
 def _apply(participant: Participant, values: dict[str, Any]) -> None:
@@ -65,8 +78,14 @@ def _apply(participant: Participant, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(participant, name, value)
     participant.display_name = plain_text(participant.display_name)
-    if participant.reminder_opt_in and not (participant.contact_email or participant.contact_phone):
-        raise ValidationError({"reminder_opt_in": CONTACT_NEEDED_FOR_REMINDERS})
+    contact_errors = reminder_contact_errors(
+        by_email=participant.remind_by_email,
+        by_sms=participant.remind_by_sms,
+        email=participant.contact_email,
+        phone=participant.contact_phone,
+    )
+    if contact_errors:
+        raise ValidationError(contact_errors)
     participant.full_clean()
     if participant.archived_at is None:
         _check_name_is_distinct(participant)

@@ -48,7 +48,8 @@ def participant(cast):
         organization=cast.org,
         contact_phone=PHONE,
         contact_email=EMAIL,
-        reminder_opt_in=True,
+        remind_by_email=True,
+        remind_by_sms=True,
         preferred_language="en",
     )
 

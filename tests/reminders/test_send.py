@@ -209,13 +209,13 @@ def test_backoff_doubles_with_jitter_and_is_capped(settings):
 
 def test_a_participant_who_opted_out_is_not_sent_to(participant, session, sms_calls):
     reminder = leased(schedule_sms(participant, session))
-    participant.reminder_opt_in = False
+    participant.remind_by_sms = False
     participant.save()
 
     assert reminder_deliver(reminder_id=reminder.pk) == CANCELLED
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.CANCELLED
-    assert reminder.last_error == "NoRecipient: participant opted out"
+    assert reminder.last_error == "NoRecipient: participant opted out of sms"
     assert sms_calls == []
 
 

@@ -1241,7 +1241,7 @@ def test_a_groups_facilitator_adds_someone_new_and_enrolls_them_in_one_step(clie
     client.force_login(cast.peer)
     response = client.post(
         url("group_enroll_new", code=group.code),
-        new_person_data(**{"new-contact_phone": "555 010 2233", "new-reminder_opt_in": "on"}),
+        new_person_data(**{"new-contact_phone": "555 010 2233", "new-remind_by_sms": "on"}),
     )
     assert response.status_code == 302
     participant = Participant.objects.get()
@@ -1545,10 +1545,10 @@ def test_invalid_new_participant_is_refused_with_the_message_and_nothing_saved(c
     client.force_login(cast.peer)
     response = client.post(
         url("group_enroll_new", code=group.code),
-        new_person_data(**{"new-reminder_opt_in": "on"}),
+        new_person_data(**{"new-remind_by_email": "on"}),
     )
     assert response.status_code == 400
-    assert "To get reminders, add an email address" in response.content.decode()
+    assert "To get reminders by email, add an email address" in response.content.decode()
     assert not Participant.objects.exists()
     assert not Enrollment.objects.exists()
 

@@ -42,7 +42,8 @@ def participant_data(**overrides):
         "preferred_language": "es",
         "contact_email": EMAIL,
         "contact_phone": PHONE,
-        "reminder_opt_in": "on",
+        "remind_by_email": "on",
+        "remind_by_sms": "on",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -68,7 +69,8 @@ def test_manager_adds_a_participant_with_contact_for_reminders(client, cast):
     assert participant.preferred_language == "es"
     assert participant.contact_email == EMAIL
     assert participant.contact_phone == PHONE
-    assert participant.reminder_opt_in
+    assert participant.remind_by_email
+    assert participant.remind_by_sms
 
 
 def test_a_chosen_name_alone_is_enough(client, cast):
@@ -81,7 +83,8 @@ def test_a_chosen_name_alone_is_enough(client, cast):
     participant = Participant.objects.get()
     assert participant.display_name == "Mo"
     assert participant.contact_email == ""
-    assert not participant.reminder_opt_in
+    assert not participant.remind_by_email
+    assert not participant.remind_by_sms
 
 
 def test_the_form_asks_for_nothing_but_what_the_participant_chooses_to_give(client, cast):
@@ -92,7 +95,8 @@ def test_the_form_asks_for_nothing_but_what_the_participant_chooses_to_give(clie
         "preferred_language",
         "contact_email",
         "contact_phone",
-        "reminder_opt_in",
+        "remind_by_email",
+        "remind_by_sms",
     }
 
 
@@ -100,9 +104,14 @@ def test_the_form_asks_for_nothing_but_what_the_participant_chooses_to_give(clie
     ("overrides", "field", "message"),
     [
         (
-            {"contact_email": "", "contact_phone": ""},
-            "reminder_opt_in",
-            participant_services.CONTACT_NEEDED_FOR_REMINDERS,
+            {"contact_email": ""},
+            "remind_by_email",
+            participant_services.EMAIL_NEEDED_FOR_REMINDERS,
+        ),
+        (
+            {"contact_phone": ""},
+            "remind_by_sms",
+            participant_services.PHONE_NEEDED_FOR_REMINDERS,
         ),
         ({"contact_email": "not-an-address"}, "contact_email", "Enter a valid email address."),
         ({"contact_phone": "call me maybe"}, "contact_phone", participant_forms.PHONE_INVALID),
@@ -126,14 +135,26 @@ def test_the_reminder_message_is_shown_on_the_page(client, cast):
     response = client.post(
         url("participant_create"), participant_data(contact_email="", contact_phone="")
     )
-    assert "To get reminders, add an email address" in response.content.decode()
+    content = response.content.decode()
+    assert "To get reminders by email, add an email address" in content
+    assert "To get text-message reminders, add a phone number" in content
+
+
+def test_one_channel_is_enough_with_its_own_contact(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(
+        url("participant_create"), participant_data(contact_email="", remind_by_email=None)
+    )
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.remind_by_sms and not participant.remind_by_email
 
 
 def test_the_service_also_refuses_reminders_without_contact(cast):
     with pytest.raises(ValidationError):
         participant_services.participant_create(
             organization=cast.org,
-            values={"display_name": "K", "reminder_opt_in": True},
+            values={"display_name": "K", "remind_by_sms": True},
             by=cast.manager,
         )
     assert not Participant.objects.exists()
@@ -157,7 +178,7 @@ def test_manager_of_two_organizations_chooses_where_the_participant_belongs(clie
 
 def test_manager_edits_a_participant_and_can_remove_their_contact(client, cast):
     participant = ParticipantFactory(
-        organization=cast.org, contact_email=EMAIL, reminder_opt_in=True
+        organization=cast.org, contact_email=EMAIL, remind_by_email=True
     )
     client.force_login(cast.manager)
     page = client.get(url("participant_edit", code=participant.code))
@@ -170,7 +191,7 @@ def test_manager_edits_a_participant_and_can_remove_their_contact(client, cast):
     participant.refresh_from_db()
     assert participant.display_name == "Renamed"
     assert participant.contact_email == ""
-    assert not participant.reminder_opt_in
+    assert not participant.remind_by_email
 
 
 def test_invalid_edit_is_refused_and_nothing_changes(client, cast):
@@ -181,7 +202,7 @@ def test_invalid_edit_is_refused_and_nothing_changes(client, cast):
         participant_data(display_name="After", contact_email="", contact_phone=""),
     )
     assert response.status_code == 400
-    assert str(participant_services.CONTACT_NEEDED_FOR_REMINDERS) in response.content.decode()
+    assert str(participant_services.EMAIL_NEEDED_FOR_REMINDERS) in response.content.decode()
     participant.refresh_from_db()
     assert participant.display_name == "Before"
 
@@ -469,7 +490,8 @@ PARTICIPANT_COLUMNS = {
     "preferred_language",
     "contact_email",
     "contact_phone",
-    "reminder_opt_in",
+    "remind_by_email",
+    "remind_by_sms",
     "created_on",
     "archived_at",
 }
