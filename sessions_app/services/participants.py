@@ -57,7 +57,14 @@ LEFT_BEFORE_ATTENDANCE = _(
 )
 
 PARTICIPANT_FIELDS = frozenset(
-    {"display_name", "preferred_language", "contact_email", "contact_phone", "remind_by_email", "remind_by_sms"}
+    {
+        "display_name",
+        "preferred_language",
+        "contact_email",
+        "contact_phone",
+        "remind_by_email",
+        "remind_by_sms",
+    }
 )
 
 
