@@ -186,6 +186,17 @@ REMINDER_PARTICIPANT_FROM_EMAIL = env.str(
 REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", default="reminders.sms.ConsoleBackend")
 REMINDER_SMS_FILE_PATH = env.str("REMINDER_SMS_FILE_PATH", default="")
 REMINDER_SMS_FROM = env.str("REMINDER_SMS_FROM", default="")
+# When reminders go out, in hours before a session, on the group's clock: facilitators
+# (staff email) and participants who opted in (each channel they chose).
+FACILITATOR_REMINDER_OFFSETS = env.list("FACILITATOR_REMINDER_OFFSETS", cast=float, default=[24.0])
+PARTICIPANT_REMINDER_OFFSETS = env.list(
+    "PARTICIPANT_REMINDER_OFFSETS", cast=float, default=[24.0, 2.0]
+)
+# A held session's feedback link goes to those present when it ends, if it is still open
+# and the session ended within this many hours (a late sweep does not send a stale link).
+REMINDER_FEEDBACK_WITHIN_HOURS = env.int("REMINDER_FEEDBACK_WITHIN_HOURS", default=24)
+# A review assignment open this long reminds the reviewer and the managers, once.
+REMINDER_REVIEW_WAITING_DAYS = env.int("REMINDER_REVIEW_WAITING_DAYS", default=7)
 # A sweep leases this many rows per batch, and at most this many batches per run.
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=200)
 REMINDER_DISPATCH_MAX_BATCHES = env.int("REMINDER_DISPATCH_MAX_BATCHES", default=50)

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("facilitators.urls")),
     path("", include("feedback.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reminders.urls")),
 ]

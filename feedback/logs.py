@@ -2,14 +2,14 @@
 
 Django logs every 4xx and 5xx response on `django.request` (with the path, so the link's
 token, and the request itself, whose META holds the address and user agent), and the
-development server logs every request line on `django.server`. For paths under /f/ this
-filter drops those lines; a server error there is kept as one line naming no path or
-request, so errors are still noticed.
+development server logs every request line on `django.server`. For participants' paths
+(/f/ and /r/, accounts.participant_pages) this filter drops those lines; a server error
+there is kept as one line naming no path or request, so errors are still noticed.
 """
 
 import logging
 
-from .middleware import PARTICIPANT_PATH_PREFIX
+from accounts.participant_pages import PARTICIPANT_PATH_PREFIXES
 
 
 def _path_of(record: logging.LogRecord) -> str:
@@ -23,7 +23,8 @@ def _path_of(record: logging.LogRecord) -> str:
 
 class ParticipantPagesFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if PARTICIPANT_PATH_PREFIX not in _path_of(record):
+        path = _path_of(record)
+        if not any(prefix in path for prefix in PARTICIPANT_PATH_PREFIXES):
             return True
         status = getattr(record, "status_code", None)
         if record.levelno >= logging.ERROR and (status is None or status >= 500):

@@ -2,8 +2,9 @@
 
 Django's session and CSRF middleware answer a stale or malformed cookie by setting or
 deleting one, even on a csrf_exempt view, and a signed-in staff member's session cookie
-would reach the page. So, first in the chain, this drops every incoming cookie for paths
-under PARTICIPANT_PATH_PREFIX and strips every Set-Cookie from the response.
+would reach the page. So, first in the chain, this drops every incoming cookie for the
+participants' paths (accounts.participant_pages) and strips every Set-Cookie from the
+response.
 """
 
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from http.cookies import SimpleCookie
 
 from django.http import HttpRequest, HttpResponse
 
-PARTICIPANT_PATH_PREFIX = "/f/"
+from accounts.participant_pages import is_participant_path
 
 
 class NoCookiesOnParticipantPagesMiddleware:
@@ -19,7 +20,7 @@ class NoCookiesOnParticipantPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(PARTICIPANT_PATH_PREFIX):
+        if not is_participant_path(request.path_info):
             return self.get_response(request)
         request.META.pop("HTTP_COOKIE", None)
         request.COOKIES = {}

@@ -1,9 +1,10 @@
 """What a reminder says: one helper renders every kind, in the reminder's language.
 
 Each kind has `reminders/<kind>/subject.txt`, `body.txt`, `body.html` and `sms.txt`.
-Participant kinds get a context that holds nothing but the weekday and the time (and the
-session's feedback link): no group name, topic or organization, so a message read on a
-shared phone says nothing about the program.
+Participant kinds get a context that holds nothing but the weekday and the time, the
+session's feedback link and the link that stops reminders: no group name, topic or
+organization (unless it opted in to being named), so a message read on a shared phone
+says nothing about the program.
 """
 
 from dataclasses import dataclass
@@ -11,11 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
+from accounts.models import Organization
 from sessions_app.models import Session
 
 from .models import Reminder
+from .opt_out import opt_out_token
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,12 @@ def _session_context(session: Session | None, *, for_participant: bool) -> dict[
 def reminder_context(reminder: Reminder) -> dict[str, Any]:
     """The template context of `reminder`: for participants, the weekday, time and link."""
     context: dict[str, Any] = {"kind": reminder.kind, "site_url": _site_url("/")}
+    if reminder.for_participant:
+        token = opt_out_token(participant_id=reminder.participant_id, channel=reminder.channel)  # type: ignore[arg-type]
+        context["opt_out_url"] = _site_url(reverse("reminders:opt_out", args=[token]))
+        # Neutral unless the organization chose to be named (Organization.reminder_wording).
+        if reminder.organization.reminder_wording == Organization.ReminderWording.NAMED:
+            context["organization_name"] = reminder.organization.name
     session = reminder.session
     if reminder.feedback_link is not None:
         context["feedback_url"] = _site_url(f"/f/{reminder.feedback_link.token}")

@@ -4,16 +4,14 @@ token, a same-origin check (Origin, else Sec-Fetch-Site, else Referer) and the l
 instead of a CSRF cookie. Unknown, closed, expired and not-yet-open links all get the same
 page, so tokens cannot be probed. Nothing here logs."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+
+from accounts.participant_pages import participant_language, participant_page, same_origin
 
 from ..forms.participant import FeedbackForm, new_nonce
 from ..models import FeedbackItem, FeedbackLink
@@ -21,39 +19,11 @@ from ..selectors.links import LinkState, feedback_link_by_token, feedback_link_s
 from ..selectors.participant import feedback_thanks_materials
 from ..services.responses import Outcome, feedback_submit
 
-LANGUAGES = ("en", "es")
-
-
-def _language(request: HttpRequest) -> str:
-    """From ?lang= first, else the browser's Accept-Language; never from a cookie we set."""
-    asked = request.GET.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    guessed = translation.get_language_from_request(request)
-    return guessed if guessed in LANGUAGES else settings.LANGUAGE_CODE
-
-
-def _same_origin(request: HttpRequest) -> bool:
-    host = request.get_host()
-    origin = request.headers.get("Origin")
-    if origin and origin != "null":  # "null" comes with a no-referrer policy: look further
-        return urlsplit(origin).netloc == host
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site:
-        return fetch_site in {"same-origin", "none"}
-    referer = request.headers.get("Referer")
-    if referer:
-        return urlsplit(referer).netloc == host
-    return True  # an old browser that sends none of them: the token and the cap still hold
-
 
 def _page(request: HttpRequest, template: str, language: str, status: int = 200, **context):
-    context.update(
-        language=language,
-        other_language="es" if language == "en" else "en",
-        quick_exit_url=settings.QUICK_EXIT_URL,
+    return participant_page(
+        request, f"feedback/participant/{template}", language, status=status, **context
     )
-    return render(request, f"feedback/participant/{template}", context, status=status)
 
 
 def _closed(request: HttpRequest, language: str) -> HttpResponse:
@@ -76,7 +46,7 @@ def _thanks(request: HttpRequest, link: FeedbackLink, language: str, *, full: bo
 @never_cache
 @require_http_methods(["GET", "POST"])
 def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
-    language = _language(request)
+    language = participant_language(request)
     with translation.override(language):
         link = feedback_link_by_token(token=token)
         if link is None:
@@ -88,7 +58,7 @@ def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
             return _thanks(request, link, language, full=True)
         items = list(FeedbackItem.objects.filter(instrument_id=link.instrument_id))
         if request.method == "POST":
-            if not _same_origin(request):
+            if not same_origin(request):
                 return _closed(request, language)
             form = FeedbackForm(request.POST, items=items, language=language)
             if form.is_valid():

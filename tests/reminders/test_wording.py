@@ -54,3 +54,47 @@ def test_participant_reminders_name_no_program_topic_or_organization(
     assert session.topic.title.lower() not in text
     for word in FORBIDDEN:
         assert word not in text, word
+
+
+def _rendered(participant, group, kind, channel):
+    from feedback.services.links import feedback_link_ensure
+
+    session = SessionFactory(group=group)
+    about = feedback_link_ensure(session=session, by=None) if kind == "feedback_link" else session
+    reminder = reminder_schedule(
+        kind=kind, channel=channel, due_at=timezone.now(), participant=participant, about=about
+    )
+    rendered = reminder_render(reminder)
+    return rendered.sms if channel == "sms" else rendered.text + rendered.html
+
+
+@pytest.mark.parametrize("kind", sorted(Reminder.PARTICIPANT_KINDS))
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_every_participant_reminder_carries_its_stop_link(participant, group, kind, channel):
+    from reminders.opt_out import opt_out_token
+
+    text = _rendered(participant, group, kind, channel)
+    assert f"/r/{opt_out_token(participant_id=participant.pk, channel=channel)}" in text
+
+
+@pytest.mark.parametrize("kind", sorted(Reminder.PARTICIPANT_KINDS))
+def test_an_organization_that_opted_in_is_named(participant, group, kind):
+    organization = group.organization
+    organization.reminder_wording = organization.ReminderWording.NAMED
+    organization.save()
+    assert organization.name in _rendered(participant, group, kind, "sms")
+    assert organization.name in _rendered(participant, group, kind, "email")
+
+
+def test_staff_reminders_carry_no_stop_link(cast, group):
+    session = SessionFactory(group=group)
+    reminder = reminder_schedule(
+        kind=Reminder.Kind.SESSION_FACILITATOR,
+        channel="email",
+        due_at=timezone.now(),
+        user=cast.peer,
+        about=session,
+    )
+    rendered = reminder_render(reminder)
+    assert "/r/" not in rendered.text + rendered.html
+    assert group.name in rendered.text
