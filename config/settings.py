@@ -165,6 +165,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "sessions_app.tasks.purge_recordings",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every minute: write the reminders that should exist by now (sessions, feedback
+    # links, trainings, reviews, debriefs) and cancel those no longer wanted.
+    "produce-reminders": {
+        "task": "reminders.tasks.reminders_produce_due",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Every minute: lease the reminders that are due and queue one send each. A sweep
     # beat could not hand over within 50 s is dropped; the next one does its work.
     "send-due-reminders": {

@@ -34,3 +34,12 @@ def reminders_dispatch_due() -> int:
     from .services import reminders_dispatch_all
 
     return reminders_dispatch_all()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reminders_produce_due() -> int:
+    """Write the reminders that should exist and cancel those no longer wanted (beat,
+    every minute, ahead of the sending sweep)."""
+    from .producers import reminders_produce
+
+    return reminders_produce().created

@@ -429,3 +429,18 @@ def test_a_debrief_request_reminds_the_managers_and_stops_once_handled(cast, gro
     debrief_mark_handled(request=check.debrief_request, by=cast.manager)
     reminders_produce()
     assert not rows(kind=Reminder.Kind.DEBRIEF_REQUESTED, status=Reminder.Status.PENDING)
+
+
+def test_beat_runs_the_producing_sweep_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["produce-reminders"]
+    assert entry["task"] == "reminders.tasks.reminders_produce_due"
+    assert entry["schedule"] == 60.0
+
+
+def test_the_producing_task_writes_the_reminders(cast, group):
+    from reminders.tasks import reminders_produce_due
+
+    person(group, email=False)
+    SessionFactory(group=group, starts_at=TOMORROW_6PM)
+    assert reminders_produce_due.delay().get() == 3
+    assert rows(kind=Reminder.Kind.SESSION_PARTICIPANT).count() == 2
