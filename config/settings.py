@@ -193,6 +193,9 @@ REMINDER_PARTICIPANT_FROM_EMAIL = env.str(
 REMINDER_SMS_BACKEND = env.str("REMINDER_SMS_BACKEND", default="reminders.sms.ConsoleBackend")
 REMINDER_SMS_FILE_PATH = env.str("REMINDER_SMS_FILE_PATH", default="")
 REMINDER_SMS_FROM = env.str("REMINDER_SMS_FROM", default="")
+# Participants' phone numbers typed without a country code are read as this country's
+# (ISO 3166 code) and stored in international form.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="US")
 # When reminders go out, in hours before a session, on the group's clock: facilitators
 # (staff email) and participants who opted in (each channel they chose).
 FACILITATOR_REMINDER_OFFSETS = env.list("FACILITATOR_REMINDER_OFFSETS", cast=float, default=[24.0])

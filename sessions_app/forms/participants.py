@@ -5,7 +5,9 @@ normalise; services write. Messages that tests assert on are module constants.""
 import re
 from typing import Any, cast
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PlainTextField
@@ -58,10 +60,20 @@ class ParticipantForm(forms.Form):
         return {name: getattr(participant, name) for name in ParticipantForm.base_fields}
 
     def clean_contact_phone(self) -> str:
+        """Stored in international form (+15550104477), which SMS providers need; a
+        number without a country code is read as PHONE_DEFAULT_REGION's."""
         phone = self.cleaned_data.get("contact_phone", "").strip()
-        if phone and (not PHONE_PATTERN.match(phone) or sum(c.isdigit() for c in phone) < 5):
+        if not phone:
+            return ""
+        if not PHONE_PATTERN.match(phone):
             raise forms.ValidationError(PHONE_INVALID)
-        return phone
+        try:
+            number = phonenumbers.parse(phone, settings.PHONE_DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(PHONE_INVALID) from None
+        if not phonenumbers.is_possible_number(number):
+            raise forms.ValidationError(PHONE_INVALID)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -1246,7 +1246,7 @@ def test_a_groups_facilitator_adds_someone_new_and_enrolls_them_in_one_step(clie
     assert response.status_code == 302
     participant = Participant.objects.get()
     assert participant.organization == cast.org
-    assert participant.contact_phone == "555 010 2233"
+    assert participant.contact_phone == "+15550102233"
     assert group.enrollments.get().participant == participant
     assert participant.history.get().history_user == cast.peer
 

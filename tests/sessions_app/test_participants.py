@@ -30,6 +30,7 @@ from tests.sessions_app.conftest import option_groups, planned_group, select_opt
 
 EMAIL = "river.stone@example.org"
 PHONE = "+1 555 010 4477"
+PHONE_STORED = "+15550104477"
 
 
 def url(name, **kwargs):
@@ -68,7 +69,7 @@ def test_manager_adds_a_participant_with_contact_for_reminders(client, cast):
     assert participant.display_name == "R.S."
     assert participant.preferred_language == "es"
     assert participant.contact_email == EMAIL
-    assert participant.contact_phone == PHONE
+    assert participant.contact_phone == PHONE_STORED
     assert participant.remind_by_email
     assert participant.remind_by_sms
 
@@ -907,3 +908,28 @@ def test_the_admin_report_lists_names_stored_before_the_check(client, cast):
     assert "Ha\\u200bna" in page
     assert "Jo</a>" not in page
     assert response.context["clashes"][0][0] == cast.org
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("555-010-4477", "+15550104477"),
+        ("+34 612 34 56 78", "+34612345678"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+def test_a_phone_number_is_kept_in_international_form(client, cast, typed, stored):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data(contact_phone=typed))
+    assert response.status_code == 302
+    assert Participant.objects.get().contact_phone == stored
+
+
+def test_an_impossible_phone_number_is_refused_with_the_message(client, cast):
+    client.force_login(cast.manager)
+    response = client.post(url("participant_create"), participant_data(contact_phone="12 34"))
+    assert response.status_code == 400
+    assert str(participant_forms.PHONE_INVALID) in " ".join(
+        response.context["form"].errors["contact_phone"]
+    )
+    assert not Participant.objects.exists()
