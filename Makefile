@@ -16,7 +16,7 @@ DEMO_ENV := DJANGO_DEBUG=1 \
 TOOL_ENV := DJANGO_SECRET_KEY=tooling-only-not-secret \
 	FIELD_ENCRYPTION_KEY=ZGVtby1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ=
 
-.PHONY: install demo test lint typecheck lock ci
+.PHONY: install demo test lint typecheck lock ci bench
 
 install: $(STAMP)
 
@@ -49,6 +49,13 @@ lint: install
 
 typecheck: install
 	env $(TOOL_ENV) $(BIN)/mypy .
+
+# Benchmarks (bench/), never part of `make test`: each seeds a PostgreSQL database of its
+# own (created and migrated when missing, emptied on every run; its name must contain
+# "bench") and prints its figures. No Redis: tasks run in-process.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ss_bench
+bench: install
+	env -u REDIS_URL $(TOOL_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reminders
 
 # Resolve the newest versions pyproject.toml allows in a throwaway venv and pin them all.
 LOCK_VENV := /tmp/seeking-safety-lock-venv

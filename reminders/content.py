@@ -80,14 +80,17 @@ def reminder_context(reminder: Reminder) -> dict[str, Any]:
     return context
 
 
-def reminder_render(reminder: Reminder) -> RenderedReminder:
-    """Render `reminder`'s subject, text, HTML and SMS body in its language."""
+def reminder_render(reminder: Reminder, *, channel: str | None = None) -> RenderedReminder:
+    """Render `reminder` in its language: only what `channel` sends (a text message's
+    body, or an email's subject, text and HTML), or every part when no channel is given."""
     with translation.override(reminder.language):
         context = reminder_context(reminder)
         base = f"reminders/{reminder.kind}"
-        return RenderedReminder(
-            subject=" ".join(render_to_string(f"{base}/subject.txt", context).split()),
-            text=render_to_string(f"{base}/body.txt", context).strip() + "\n",
-            html=render_to_string(f"{base}/body.html", context),
-            sms=" ".join(render_to_string(f"{base}/sms.txt", context).split()),
-        )
+        sms = subject = text = html = ""
+        if channel != Reminder.Channel.EMAIL:
+            sms = " ".join(render_to_string(f"{base}/sms.txt", context).split())
+        if channel != Reminder.Channel.SMS:
+            subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
+            text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
+            html = render_to_string(f"{base}/body.html", context)
+        return RenderedReminder(subject=subject, text=text, html=html, sms=sms)

@@ -3,19 +3,23 @@
 The flow (invariant 5): a producer calls `reminder_schedule` inside its own transaction, so
 the reminder exists exactly when the change that caused it does. Every minute
 `reminders_dispatch` leases due rows (SELECT ... FOR UPDATE SKIP LOCKED) and, once that
-commits, queues one `reminder_send` per row. `reminder_deliver` locks the row, sends it
-with its idempotency key and marks it sent in the same transaction. A task that is lost
-leaves its row leased until the lease runs out, and the next sweep leases it again.
+commits, queues one `reminder_send` per row. `reminders_deliver_batch` locks the leased
+rows, sends each with its idempotency key and records every outcome in the same
+transaction (`reminder_deliver`, the task's, is a batch of one; the management command
+sends whole batches). A task that is lost leaves its row leased until the lease runs out,
+and the next sweep leases it again, counting the lost attempt: a row that keeps killing
+its worker is dead after REMINDER_MAX_ATTEMPTS.
 """
 
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -167,6 +171,14 @@ def reminder_retry(*, reminder: Reminder) -> bool:
 
 # --- Dispatching ----------------------------------------------------------------------
 
+# What the sweep writes on a row whose lease ran out: the send that held it never finished
+# (its task was lost, or its worker died, perhaps because of this very row). It counts as
+# an attempt, so a row that keeps killing its worker ends dead instead of leased forever.
+LEASE_EXPIRED = "LeaseExpired: the worker stopped before finishing"
+# Written (and committed) just before such a row is sent again on its own: if the worker
+# dies once more, the next sweep keeps this, and the row is tried after the others.
+LEASE_EXPIRED_SENDING = "LeaseExpired: the worker stopped while sending it"
+
 
 def _queue(ids: list[int]) -> None:
     for position, reminder_id in enumerate(ids):
@@ -182,28 +194,76 @@ def _queue(ids: list[int]) -> None:
             return
 
 
+def _lease(*, now: datetime, batch: int) -> tuple[list[int], list[int]]:
+    """Lease up to `batch` due rows no other sweep holds; return (leased, given up on).
+
+    A row whose lease ran out is counted as an attempt; when that was its last attempt
+    it is dead instead of leased again. One SELECT and one UPDATE, whatever the batch."""
+    rows = list(
+        Reminder.objects.due(now)
+        .order_by("due_at", "pk")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", "status", "attempts")[:batch]
+    )
+    if not rows:
+        return [], []
+    last = settings.REMINDER_MAX_ATTEMPTS
+    leased: list[int] = []
+    given_up: list[int] = []
+    for pk, status, attempts in rows:
+        lost = status == Reminder.Status.LEASED
+        (given_up if lost and attempts + 1 >= last else leased).append(pk)
+    # Every CASE reads the row as it was before this UPDATE.
+    lost = Q(status=Reminder.Status.LEASED)
+    give_up = lost & Q(attempts__gte=last - 1)
+    Reminder.objects.filter(pk__in=[row[0] for row in rows]).update(
+        status=Case(
+            When(give_up, then=Value(Reminder.Status.DEAD)),
+            default=Value(Reminder.Status.LEASED),
+            output_field=models.CharField(),
+        ),
+        lease_until=Case(
+            When(give_up, then=Value(None)),
+            default=Value(now + timedelta(seconds=settings.REMINDER_LEASE_SECONDS)),
+            output_field=models.DateTimeField(),
+        ),
+        retry_at=Case(
+            When(give_up, then=Value(None)),
+            default=F("retry_at"),
+            output_field=models.DateTimeField(),
+        ),
+        attempts=Case(
+            When(lost, then=F("attempts") + 1),
+            default=F("attempts"),
+            output_field=models.PositiveSmallIntegerField(),
+        ),
+        last_error=Case(
+            When(lost & ~Q(last_error=LEASE_EXPIRED_SENDING), then=Value(LEASE_EXPIRED)),
+            default=F("last_error"),
+            output_field=models.CharField(),
+        ),
+        updated_at=now,
+    )
+    if given_up:
+        logger.warning(
+            "%d reminders lost their lease %d times; given up on: %s",
+            len(given_up),
+            last,
+            given_up,
+        )
+    return leased, given_up
+
+
 def reminders_dispatch(
     *, now: datetime | None = None, batch: int | None = None, queue: bool = True
 ) -> list[int]:
     """Lease up to `batch` due rows no other sweep holds and, after commit, queue one
     send task per row (or, with `queue=False`, return them for the caller to send)."""
     now = now or timezone.now()
-    batch = batch or settings.REMINDER_DISPATCH_BATCH
     with transaction.atomic():
-        ids = list(
-            Reminder.objects.due(now)
-            .order_by("due_at", "pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch]
-        )
-        if ids:
-            Reminder.objects.filter(pk__in=ids).update(
-                status=Reminder.Status.LEASED,
-                lease_until=now + timedelta(seconds=settings.REMINDER_LEASE_SECONDS),
-                updated_at=now,
-            )
-            if queue:
-                transaction.on_commit(lambda: _queue(ids))
+        ids, _given_up = _lease(now=now, batch=batch or settings.REMINDER_DISPATCH_BATCH)
+        if ids and queue:
+            transaction.on_commit(lambda: _queue(ids))
     return ids
 
 
@@ -220,6 +280,28 @@ def reminders_dispatch_all(*, now: datetime | None = None) -> int:
 
 
 # --- Sending --------------------------------------------------------------------------
+
+# Everything the channel and reminder_render read, joined into the batch's one SELECT.
+_SEND_RELATED = (
+    "organization",
+    "user",
+    "participant",
+    "session__group",
+    "session__topic",
+    "feedback_link__session__group",
+    "training_record__training_type",
+    "review_assignment",
+    "debrief__requested_by",
+)
+# What a send changes on its row, written back for the whole batch in one UPDATE.
+_OUTCOME_FIELDS = [
+    "status",
+    "retry_at",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "provider_message_id",
+]
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -238,76 +320,141 @@ def _safe_error(exc: Exception) -> str:
     return type(exc).__name__[:200]
 
 
-def reminder_deliver(*, reminder_id: int) -> str:
-    """Send one leased reminder at most once: lock it (skipping it if another task holds
-    it), return unless it is still leased, send with its idempotency key and record the
-    outcome in the same transaction."""
-    with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(pk=reminder_id, status=Reminder.Status.LEASED)
-            .first()
+def _attempt(reminder: Reminder, now: datetime) -> str:
+    """Render and send one locked, leased row; set its outcome on it (not saved)."""
+    reminder.lease_until = None
+    reminder.updated_at = now
+    try:
+        rendered = reminder_render(reminder, channel=reminder.channel)
+        message_id = channel_send(reminder, rendered)
+    except NoRecipient as exc:
+        reminder.status = Reminder.Status.CANCELLED
+        reminder.last_error = _safe_error(exc)
+        return CANCELLED
+    except PermanentSendError as exc:
+        reminder.attempts += 1
+        reminder.status = Reminder.Status.DEAD
+        reminder.last_error = _safe_error(exc)
+        return DEAD
+    except Exception as exc:
+        reminder.attempts += 1
+        reminder.last_error = _safe_error(exc)
+        logger.warning(
+            "Reminder %s failed (attempt %d): %s",
+            reminder.pk,
+            reminder.attempts,
+            reminder.last_error,
         )
-        if reminder is None:
-            return SKIPPED
-        now = timezone.now()
-        reminder.lease_until = None
-        update_fields = [
-            "status",
-            "lease_until",
-            "retry_at",
-            "attempts",
-            "last_error",
-            "updated_at",
-        ]
-        try:
-            rendered = reminder_render(reminder)
-            message_id = channel_send(reminder, rendered)
-        except NoRecipient as exc:
-            reminder.status = Reminder.Status.CANCELLED
-            reminder.last_error = _safe_error(exc)
-            outcome = CANCELLED
-        except PermanentSendError as exc:
-            reminder.attempts += 1
+        if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
             reminder.status = Reminder.Status.DEAD
-            reminder.last_error = _safe_error(exc)
-            outcome = DEAD
-        except Exception as exc:
-            reminder.attempts += 1
-            reminder.last_error = _safe_error(exc)
-            if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-                reminder.status = Reminder.Status.DEAD
-                reminder.retry_at = None
-                outcome = DEAD
-            else:
-                reminder.status = Reminder.Status.FAILED
-                reminder.retry_at = now + retry_delay(reminder.attempts)
-                outcome = RETRYING
-            logger.warning(
-                "Reminder %s failed (attempt %d): %s",
-                reminder.pk,
-                reminder.attempts,
-                reminder.last_error,
-            )
-        else:
-            reminder.attempts += 1
-            reminder.status = Reminder.Status.SENT
-            reminder.sent_at = now
             reminder.retry_at = None
-            reminder.last_error = ""
-            reminder.provider_message_id = message_id[:200]
-            update_fields += ["sent_at", "provider_message_id"]
-            outcome = SENT
-        reminder.save(update_fields=update_fields)
-    return outcome
+            return DEAD
+        reminder.status = Reminder.Status.FAILED
+        reminder.retry_at = now + retry_delay(reminder.attempts)
+        return RETRYING
+    reminder.attempts += 1
+    reminder.status = Reminder.Status.SENT
+    reminder.sent_at = now
+    reminder.retry_at = None
+    reminder.last_error = ""
+    reminder.provider_message_id = message_id[:200]
+    return SENT
+
+
+def _column(name: str) -> str:
+    field = Reminder._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return connection.ops.quote_name(str(field.column))
+
+
+def _record_outcomes(reminders: list[Reminder], now: datetime) -> None:
+    """Write each row's outcome (its lease ended): one UPDATE for the whole batch."""
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_update(reminders, [*_OUTCOME_FIELDS, "lease_until", "updated_at"])
+        return
+    # bulk_update builds a CASE of one WHEN per row for every field, which costs more
+    # than the sends themselves; an UPDATE joined to a VALUES list is the same single
+    # statement at a fraction of the cost.
+    meta = Reminder._meta
+    quote = connection.ops.quote_name
+    columns = [_column(name) for name in _OUTCOME_FIELDS]
+    casts = {"retry_at": "::timestamptz", "sent_at": "::timestamptz", "attempts": "::smallint"}
+    row = "(%s::bigint, " + ", ".join(f"%s{casts.get(name, '')}" for name in _OUTCOME_FIELDS) + ")"
+    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments}, "
+        f"{_column('lease_until')} = NULL, {_column('updated_at')} = %s "
+        f"FROM (VALUES {', '.join([row] * len(reminders))}) AS v(id, {', '.join(columns)}) "
+        f"WHERE {quote(meta.db_table)}.{quote(meta.pk.column)} = v.id"
+    )
+    params: list[Any] = [now]
+    for reminder in reminders:
+        params.append(reminder.pk)
+        params.extend(
+            str(value) if name == "status" else value
+            for name in _OUTCOME_FIELDS
+            for value in [getattr(reminder, name)]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def reminders_deliver_batch(*, ids: Sequence[int]) -> dict[int, str]:
+    """Send each of these reminders at most once; return each id's outcome.
+
+    One transaction: lock the rows that are still leased (skipping any another sender
+    holds: SELECT ... FOR UPDATE SKIP LOCKED, with everything rendering reads), send each
+    with its idempotency key, and record every outcome in one UPDATE before commit. A row
+    that is no longer leased (sent, cancelled, another sender's) is skipped.
+
+    Rows back from a lease that ran out are suspects (the worker may have died on one of
+    them): they are sent one per transaction after the rest, so a row that kills the
+    process costs only itself its attempts, not its whole batch."""
+    outcomes = dict.fromkeys(ids, SKIPPED)
+    if not outcomes:
+        return outcomes
+    suspects: list[Reminder] = []
+    with transaction.atomic():
+        reminders = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(*_SEND_RELATED)
+            .filter(pk__in=outcomes, status=Reminder.Status.LEASED)
+            .order_by("due_at", "pk")
+        )
+        if len(outcomes) > 1:
+            suspects = [r for r in reminders if r.last_error.startswith("LeaseExpired")]
+            reminders = [r for r in reminders if not r.last_error.startswith("LeaseExpired")]
+        now = timezone.now()
+        for reminder in reminders:
+            outcomes[reminder.pk] = _attempt(reminder, now)
+        if reminders:
+            _record_outcomes(reminders, now)
+    # Those already sent alone once go last: the likeliest to be the one that kills.
+    suspects.sort(key=lambda r: r.last_error == LEASE_EXPIRED_SENDING)
+    for suspect in suspects:
+        Reminder.objects.filter(pk=suspect.pk, status=Reminder.Status.LEASED).update(
+            last_error=LEASE_EXPIRED_SENDING
+        )
+        outcomes.update(reminders_deliver_batch(ids=[suspect.pk]))
+    return outcomes
+
+
+def reminder_deliver(*, reminder_id: int) -> str:
+    """Send one leased reminder at most once (a batch of one); return its outcome."""
+    return reminders_deliver_batch(ids=[reminder_id])[reminder_id]
 
 
 def reminders_send_due(*, batch: int | None = None) -> dict[str, int]:
-    """Dispatch and send everything due in this process, without Celery (the management
-    command: embedded mode and cron). Returns the count of each outcome."""
+    """Lease and send everything due in this process, a batch at a time, without Celery
+    (the management command: embedded mode and cron). Returns the count of each outcome."""
     counts: dict[str, int] = {}
-    while ids := reminders_dispatch(batch=batch, queue=False):
-        for reminder_id in ids:
-            outcome = reminder_deliver(reminder_id=reminder_id)
+    batch = batch or settings.REMINDER_DISPATCH_BATCH
+    while True:
+        with transaction.atomic():
+            ids, given_up = _lease(now=timezone.now(), batch=batch)
+        if given_up:
+            counts[DEAD] = counts.get(DEAD, 0) + len(given_up)
+        if not ids and not given_up:
+            return counts
+        for outcome in reminders_deliver_batch(ids=ids).values():
             counts[outcome] = counts.get(outcome, 0) + 1
-    return counts

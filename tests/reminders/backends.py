@@ -1,5 +1,7 @@
 """Stand-ins for an SMS provider (what leaves the machine), for failure tests."""
 
+import os
+import signal
 import time
 from typing import ClassVar
 
@@ -24,4 +26,17 @@ class SlowFileBackend(FileBackend):
 
     def send(self, message: SmsMessage) -> str:
         time.sleep(0.03)
+        return super().send(message)
+
+
+POISON = "+15555550666"
+
+
+class PoisonFileBackend(FileBackend):
+    """The file backend, except that a message to POISON kills the process sending it
+    (as a crash in a provider's library or the out-of-memory killer would)."""
+
+    def send(self, message: SmsMessage) -> str:
+        if message.to == POISON:
+            os.kill(os.getpid(), signal.SIGKILL)
         return super().send(message)

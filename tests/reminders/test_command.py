@@ -4,11 +4,15 @@ import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from reminders.channels import _key_digest
 from reminders.models import Reminder
-from reminders.sms import read_file_backend
+from reminders.services import LEASE_EXPIRED_SENDING, reminders_send_due
+from reminders.sms import FileBackend, read_file_backend
+from tests.factories import ParticipantFactory, SessionFactory
 
 from .conftest import make_due_sms, schedule_sms
 
@@ -42,3 +46,64 @@ def test_running_the_command_again_sends_nothing_twice(participant, group, sms_f
 
     assert run() == "Reminders: none due.\n"
     assert len(read_file_backend(sms_file)) == 3
+
+
+POISON = "+15555550666"
+
+
+class WorkerKilled(BaseException):
+    """Stands in for the process dying mid-send (SIGKILL, out of memory): no `except
+    Exception` catches it, and the open transaction is rolled back."""
+
+
+class KillingFileBackend(FileBackend):
+    """The file backend, except that sending to POISON kills the process."""
+
+    def send(self, message):
+        if message.to == POISON:
+            raise WorkerKilled
+        return super().send(message)
+
+
+def test_a_row_that_kills_the_command_ends_dead_and_costs_no_other_row_its_send(
+    cast, group, sms_file, settings
+):
+    settings.REMINDER_SMS_BACKEND = "tests.reminders.test_command.KillingFileBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    now = timezone.now()
+    reminders = []
+    for n in range(5):
+        person = ParticipantFactory(
+            organization=cast.org,
+            contact_phone=POISON if n == 2 else f"+1555555010{n}",
+            remind_by_sms=True,
+        )
+        session = SessionFactory(group=group, starts_at=now + datetime.timedelta(days=1))
+        reminders.append(
+            schedule_sms(person, session, due_at=now - datetime.timedelta(minutes=5 - n))
+        )
+    poison = reminders[2]
+    lease = datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS + 1)
+
+    runs = []
+    for n in range(5):
+        with time_machine.travel(now + n * lease):
+            try:
+                runs.append(reminders_send_due())
+            except WorkerKilled:
+                runs.append("killed")
+
+    # Killed with the whole batch open, then twice on the row sent alone; then dead.
+    assert runs == ["killed", "killed", "killed", {"dead": 1}, {}]
+    poison.refresh_from_db()
+    assert poison.status == Reminder.Status.DEAD
+    assert poison.attempts == 3
+    assert poison.last_error == LEASE_EXPIRED_SENDING
+    others = Reminder.objects.exclude(pk=poison.pk)
+    assert all(r.status == Reminder.Status.SENT for r in others)
+    assert all(r.attempts <= 3 for r in others)
+    # Each of the others reached the provider's file once (the rows sent before the
+    # first kill were sent again, with their key: the provider kept one of each).
+    messages = read_file_backend(sms_file)
+    assert sorted(m["idempotency_key"] for m in messages) == sorted(_key_digest(r) for r in others)
+    assert {r.provider_message_id for r in others} == {m["message_id"] for m in messages}

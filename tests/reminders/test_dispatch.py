@@ -9,7 +9,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from reminders.models import Reminder
-from reminders.services import reminders_dispatch, reminders_send_due
+from reminders.services import LEASE_EXPIRED, reminders_dispatch, reminders_send_due
 
 from .conftest import make_due_sms, schedule_sms
 
@@ -137,3 +137,54 @@ def test_two_dispatchers_at_once_send_each_reminder_once(participant, group, sms
     # Both really took part: the work was shared, not done by one while the other idled.
     assert all(r.get("sent", 0) > 0 for r in results)
     assert Reminder.objects.sent().count() == len(reminders)
+
+
+def test_a_lease_that_ran_out_counts_as_an_attempt(participant, session):
+    reminder = schedule_sms(participant, session)
+    now = timezone.now()
+    reminders_dispatch(now=now, queue=False)
+
+    later = now + datetime.timedelta(seconds=601)
+    assert reminders_dispatch(now=later, queue=False) == [reminder.pk]
+
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.LEASED
+    assert reminder.attempts == 1
+    assert reminder.last_error == LEASE_EXPIRED
+    assert reminder.lease_until == later + datetime.timedelta(seconds=600)
+
+
+def test_a_row_that_keeps_losing_its_lease_is_dead_after_the_last_attempt(
+    participant, session, settings
+):
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    reminder = schedule_sms(participant, session)
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.REMINDER_LEASE_SECONDS + 1)
+
+    leased = [reminders_dispatch(now=now + n * lease, queue=False) for n in range(5)]
+
+    # Leased three times (three attempts, none finished), then given up on.
+    assert leased == [[reminder.pk]] * 3 + [[], []]
+    reminder.refresh_from_db()
+    assert reminder.status == Reminder.Status.DEAD
+    assert reminder.attempts == 3
+    assert reminder.lease_until is None
+    assert reminder.last_error == LEASE_EXPIRED
+    assert not Reminder.objects.due(now + 30 * lease).exists()
+    # The command reports it among the dead, and leases it no more.
+    assert reminders_send_due() == {}
+
+
+def test_the_command_path_gives_up_on_a_row_whose_lease_ran_out_for_the_last_time(
+    participant, session, settings, sms_calls
+):
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    reminder = schedule_sms(participant, session)
+    later = timezone.now() + datetime.timedelta(seconds=601)
+    reminders_dispatch(queue=False)
+    Reminder.objects.filter(pk=reminder.pk).update(attempts=1)
+
+    with time_machine.travel(later):
+        assert reminders_send_due() == {"dead": 1}
+    assert sms_calls == []

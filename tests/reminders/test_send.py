@@ -19,6 +19,7 @@ from reminders.services import (
     reminder_deliver,
     reminder_retry,
     reminder_schedule,
+    reminders_deliver_batch,
     reminders_dispatch,
     retry_delay,
 )
@@ -281,3 +282,132 @@ def test_the_file_backend_writes_a_key_it_has_once(tmp_path):
 
     assert first == again != other
     assert [m["idempotency_key"] for m in read_file_backend(path)] == ["k1", "k2"]
+
+
+def test_a_batch_sends_each_row_once_and_records_each_outcome(cast, group, flaky):
+    from tests.factories import ParticipantFactory, SessionFactory
+
+    def person(remind_by_sms=True):
+        return ParticipantFactory(
+            organization=cast.org, contact_phone=PHONE, remind_by_sms=remind_by_sms
+        )
+
+    now = timezone.now()
+    rows = [
+        schedule_sms(
+            person(), SessionFactory(group=group), due_at=now - datetime.timedelta(minutes=n)
+        )
+        for n in (5, 4, 3)
+    ]
+    opted_out = schedule_sms(
+        person(remind_by_sms=False),
+        SessionFactory(group=group),
+        due_at=now - datetime.timedelta(minutes=2),
+    )
+    not_leased = schedule_sms(
+        person(), SessionFactory(group=group), due_at=now + datetime.timedelta(hours=1)
+    )
+    ids = reminders_dispatch(queue=False)
+    assert ids == [r.pk for r in [*rows, opted_out]]
+    # In due order: the first call fails for now, the second for good, the third is sent.
+    flaky.errors.extend(
+        [TransientSendError("provider returned 503"), PermanentSendError("refused")]
+    )
+
+    outcomes = reminders_deliver_batch(ids=[*ids, not_leased.pk])
+
+    assert outcomes == {
+        rows[0].pk: RETRYING,
+        rows[1].pk: DEAD,
+        rows[2].pk: SENT,
+        opted_out.pk: CANCELLED,
+        not_leased.pk: SKIPPED,
+    }
+    assert len(flaky.accepted) == 1
+    stored = {r.pk: r for r in Reminder.objects.all()}
+    assert [stored[r.pk].status for r in rows] == ["failed", "dead", "sent"]
+    assert [stored[r.pk].attempts for r in rows] == [1, 1, 1]
+    assert stored[rows[0].pk].retry_at > now
+    assert stored[rows[0].pk].last_error == "TransientSendError: provider returned 503"
+    assert stored[rows[1].pk].last_error == "PermanentSendError: refused"
+    assert stored[rows[2].pk].sent_at is not None
+    assert stored[rows[2].pk].provider_message_id == "flaky-ok"
+    assert stored[opted_out.pk].status == "cancelled"
+    assert stored[not_leased.pk].status == "pending"
+    assert all(stored[pk].lease_until is None for pk in ids)
+    # Sent again (a redelivered task, a second sweep): nothing more goes out.
+    assert set(reminders_deliver_batch(ids=ids).values()) == {SKIPPED}
+    assert len(flaky.accepted) == 1
+
+
+def due_mix(count, cast, group):
+    """`count` due reminders of several kinds and channels, each with its own
+    participant, session (and group) or feedback link."""
+    from feedback.services.links import feedback_link_ensure
+    from tests.factories import GroupFactory, ParticipantFactory, SessionFactory
+
+    reminders = []
+    for n in range(count):
+        session = SessionFactory(group=GroupFactory(organization=cast.org))
+        if n % 4 == 3:
+            reminders.append(
+                reminder_schedule(
+                    kind=Reminder.Kind.SESSION_FACILITATOR,
+                    channel=Reminder.Channel.EMAIL,
+                    due_at=timezone.now(),
+                    user=cast.peer,
+                    about=session,
+                )
+            )
+            continue
+        participant = ParticipantFactory(
+            organization=cast.org,
+            contact_phone=PHONE,
+            contact_email=EMAIL,
+            remind_by_sms=True,
+            remind_by_email=True,
+        )
+        about = session
+        kind = Reminder.Kind.SESSION_PARTICIPANT
+        if n % 4 == 2:
+            about = feedback_link_ensure(session=session, by=None)
+            kind = Reminder.Kind.FEEDBACK_LINK
+        reminders.append(
+            reminder_schedule(
+                kind=kind,
+                channel=Reminder.Channel.EMAIL if n % 2 else Reminder.Channel.SMS,
+                due_at=timezone.now(),
+                participant=participant,
+                about=about,
+            )
+        )
+    return reminders
+
+
+@pytest.mark.parametrize("size", [4, 24])
+def test_a_batch_costs_the_same_queries_whatever_its_size(
+    cast, group, sms_calls, size, django_assert_max_num_queries
+):
+    reminders = due_mix(size, cast, group)
+    ids = reminders_dispatch(queue=False)
+    assert len(ids) == size
+
+    # One SELECT ... FOR UPDATE with everything rendering reads, one UPDATE (and the
+    # savepoint around them).
+    with django_assert_max_num_queries(4):
+        outcomes = reminders_deliver_batch(ids=ids)
+
+    assert set(outcomes.values()) == {SENT}
+    assert len(sms_calls) + len(mail.outbox) == len(reminders)
+
+
+def test_a_reminder_is_rendered_only_for_its_channel(participant, session):
+    from reminders.content import reminder_render
+
+    reminder = schedule_sms(participant, session)
+
+    text = reminder_render(reminder, channel=Reminder.Channel.SMS)
+    email = reminder_render(reminder, channel=Reminder.Channel.EMAIL)
+
+    assert text.sms and not (text.subject or text.text or text.html)
+    assert email.subject and email.text and email.html and not email.sms

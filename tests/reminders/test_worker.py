@@ -27,7 +27,9 @@ from reminders.channels import _key_digest
 from reminders.models import Reminder
 from reminders.services import reminders_dispatch_all
 from reminders.sms import FileBackend, read_file_backend
+from tests.factories import ParticipantFactory
 
+from .backends import POISON
 from .conftest import make_due_sms
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -295,3 +297,35 @@ def test_redis_stopped_during_a_dispatch_loses_nothing(chaos, participant, group
     sweep_until_sent(100)
 
     assert assert_each_sent_once(chaos.sms_file, reminders) <= 2
+
+
+def test_a_row_that_kills_its_worker_ends_dead_and_the_others_are_sent_once(
+    chaos, cast, participant, group, settings
+):
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    reminders = make_due_sms(40, participant, group)
+    poison = reminders[10]
+    # The poison row goes to a participant of its own, whose number kills the sender.
+    Reminder.objects.filter(pk=poison.pk).update(
+        participant=ParticipantFactory(
+            organization=cast.org, contact_phone=POISON, remind_by_sms=True
+        )
+    )
+    others = [r for r in reminders if r.pk != poison.pk]
+    chaos.worker(backend="tests.reminders.backends.PoisonFileBackend")
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        done = Reminder.objects.filter(pk=poison.pk, status=Reminder.Status.DEAD).exists()
+        if done and Reminder.objects.sent().count() == len(others):
+            break
+        reminders_dispatch_all()
+        time.sleep(1)
+
+    poison.refresh_from_db()
+    # Its lease ran out three times (REMINDER_MAX_ATTEMPTS): dead, and leased no more.
+    assert poison.status == Reminder.Status.DEAD
+    assert poison.attempts == 3
+    assert poison.last_error.startswith("LeaseExpired: ")
+    assert reminders_dispatch_all() == 0
+    assert assert_each_sent_once(chaos.sms_file, others) == 0
