@@ -1,4 +1,4 @@
-"""`manage.py send_due_reminders`: one dispatch-and-send pass without Celery."""
+"""`manage.py send_due_reminders`: one produce, dispatch and send pass without Celery."""
 
 import datetime
 from io import StringIO
@@ -20,9 +20,30 @@ pytestmark = pytest.mark.django_db
 
 
 def run() -> str:
+    """Send only: these tests write their rows by hand, which the producing sweep (the
+    command's first step otherwise) would cancel as not wanted."""
     out = StringIO()
-    call_command("send_due_reminders", "--batch", "2", stdout=out)
+    call_command("send_due_reminders", "--batch", "2", "--no-produce", stdout=out)
     return out.getvalue()
+
+
+def test_by_default_the_command_writes_the_reminders_then_sends_the_due_ones(cast, group, sms_file):
+    from tests.factories import EnrollmentFactory, FacilitatorAssignmentFactory
+
+    FacilitatorAssignmentFactory(group=group, user=cast.peer)
+    person = ParticipantFactory(
+        organization=cast.org, contact_phone="+15555550123", remind_by_sms=True
+    )
+    EnrollmentFactory(group=group, participant=person, joined_on=group.start_date)
+    # 23 hours ahead: the 24-hour reminder is due now; the 2-hour one waits.
+    SessionFactory(group=group, starts_at=timezone.now() + datetime.timedelta(hours=23))
+    out = StringIO()
+
+    call_command("send_due_reminders", stdout=out)
+
+    assert out.getvalue() == ("Produced: 3 new, 0 cancelled, 0 revived.\nReminders: sent 2.\n")
+    assert [m["to"] for m in read_file_backend(sms_file)] == ["+15555550123"]
+    assert Reminder.objects.pending().count() == 1
 
 
 def test_the_command_sends_the_due_reminders_and_only_those(participant, group, sms_file):
