@@ -8,7 +8,10 @@ says nothing about the program.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -34,15 +37,31 @@ def _site_url(path: str) -> str:
     return settings.REMINDER_SITE_URL.rstrip("/") + path
 
 
+@cache
+def _opt_out_prefix() -> str:
+    # reverse() is slow next to everything else a send does; tokens need no quoting.
+    return reverse("reminders:opt_out", args=["-"])[:-1]
+
+
+@lru_cache(maxsize=4096)
+def _when(starts_at: datetime, zone_name: str, language: str) -> tuple[str, str, str]:
+    """Weekday, date and time of a session on the group's clock, in `language`."""
+    with translation.override(language):
+        local = timezone.localtime(starts_at, ZoneInfo(zone_name))
+        return (
+            formats.date_format(local, "l"),
+            formats.date_format(local, "DATE_FORMAT"),
+            formats.time_format(local, "TIME_FORMAT"),
+        )
+
+
 def _session_context(session: Session | None, *, for_participant: bool) -> dict[str, Any]:
     if session is None:
         return {}
-    local = timezone.localtime(session.starts_at, session.group.zone)
-    context: dict[str, Any] = {
-        "weekday": formats.date_format(local, "l"),
-        "date": formats.date_format(local, "DATE_FORMAT"),
-        "time": formats.time_format(local, "TIME_FORMAT"),
-    }
+    weekday, date, time = _when(
+        session.starts_at, session.group.timezone, translation.get_language()
+    )
+    context: dict[str, Any] = {"weekday": weekday, "date": date, "time": time}
     if not for_participant:
         context["group_name"] = session.group.name
         context["topic"] = session.topic.title if session.topic is not None else ""
@@ -55,7 +74,7 @@ def reminder_context(reminder: Reminder) -> dict[str, Any]:
     context: dict[str, Any] = {"kind": reminder.kind, "site_url": _site_url("/")}
     if reminder.for_participant:
         token = opt_out_token(participant_id=reminder.participant_id, channel=reminder.channel)  # type: ignore[arg-type]
-        context["opt_out_url"] = _site_url(reverse("reminders:opt_out", args=[token]))
+        context["opt_out_url"] = _site_url(_opt_out_prefix() + token)
         # Neutral unless the organization chose to be named (Organization.reminder_wording).
         if reminder.organization.reminder_wording == Organization.ReminderWording.NAMED:
             context["organization_name"] = reminder.organization.name
@@ -80,6 +99,29 @@ def reminder_context(reminder: Reminder) -> dict[str, Any]:
     return context
 
 
+# Stands in for the one value that differs between the participants of a session (their
+# own stop link), so a session's message is rendered once and reused for each of them.
+_PERSONAL = "\x00stop-link\x00"
+
+
+@lru_cache(maxsize=2048)
+def _render_shared(template_name: str, language: str, items: tuple[tuple[str, Any], ...]) -> str:
+    with translation.override(language):
+        return render_to_string(template_name, dict(items))
+
+
+def _render(template_name: str, context: dict[str, Any]) -> str:
+    shared = dict(context)
+    personal = shared.pop("opt_out_url", None)
+    if personal is not None:
+        shared["opt_out_url"] = _PERSONAL
+    rendered = _render_shared(
+        template_name, translation.get_language(), tuple(sorted(shared.items()))
+    )
+    # The link holds only URL-safe characters, which HTML escaping leaves as they are.
+    return rendered.replace(_PERSONAL, personal) if personal is not None else rendered
+
+
 def reminder_render(reminder: Reminder, *, channel: str | None = None) -> RenderedReminder:
     """Render `reminder` in its language: only what `channel` sends (a text message's
     body, or an email's subject, text and HTML), or every part when no channel is given."""
@@ -88,9 +130,9 @@ def reminder_render(reminder: Reminder, *, channel: str | None = None) -> Render
         base = f"reminders/{reminder.kind}"
         sms = subject = text = html = ""
         if channel != Reminder.Channel.EMAIL:
-            sms = " ".join(render_to_string(f"{base}/sms.txt", context).split())
+            sms = " ".join(_render(f"{base}/sms.txt", context).split())
         if channel != Reminder.Channel.SMS:
-            subject = " ".join(render_to_string(f"{base}/subject.txt", context).split())
-            text = render_to_string(f"{base}/body.txt", context).strip() + "\n"
-            html = render_to_string(f"{base}/body.html", context)
+            subject = " ".join(_render(f"{base}/subject.txt", context).split())
+            text = _render(f"{base}/body.txt", context).strip() + "\n"
+            html = _render(f"{base}/body.html", context)
         return RenderedReminder(subject=subject, text=text, html=html, sms=sms)

@@ -14,7 +14,7 @@ its worker is dead after REMINDER_MAX_ATTEMPTS.
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from sessions_app.models import Participant, Session
 from .channels import NoRecipient, channel_send
 from .content import reminder_render
 from .models import Reminder, about_field_for
+from .producers import make_key
 from .sms import PermanentSendError, SendError
 from .tasks import reminder_send
 
@@ -64,8 +65,7 @@ def reminder_key(
     recipient = f"u{user.pk}" if user is not None else f"p{participant.pk}"  # type: ignore[union-attr]
     field = about_field_for(about)
     subject = f"{field}{about.pk}" if about is not None else "-"
-    due = due_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
-    return f"{kind}:{recipient}.{channel}:{subject}:{due}"
+    return make_key(kind=kind, channel=channel, due_at=due_at, recipient=recipient, subject=subject)
 
 
 def reminder_schedule(
@@ -402,8 +402,10 @@ def _record_outcomes(reminders: list[Reminder], now: datetime) -> None:
 def reminders_deliver_batch(*, ids: Sequence[int]) -> dict[int, str]:
     """Send each of these reminders at most once; return each id's outcome.
 
-    One transaction: lock the rows that are still leased (skipping any another sender
-    holds: SELECT ... FOR UPDATE SKIP LOCKED, with everything rendering reads), send each
+    One transaction: lock the rows that are still leased (SELECT ... FOR UPDATE, with
+    everything rendering reads; waiting, not skipping: a sweep leasing other rows may hold
+    one of these for a moment, since PostgreSQL keeps the lock on a row it looked at and
+    passed over, and a second send of the same row must wait to see it sent), send each
     with its idempotency key, and record every outcome in one UPDATE before commit. A row
     that is no longer leased (sent, cancelled, another sender's) is skipped.
 
@@ -416,7 +418,7 @@ def reminders_deliver_batch(*, ids: Sequence[int]) -> dict[int, str]:
     suspects: list[Reminder] = []
     with transaction.atomic():
         reminders = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            Reminder.objects.select_for_update(of=("self",))
             .select_related(*_SEND_RELATED)
             .filter(pk__in=outcomes, status=Reminder.Status.LEASED)
             .order_by("due_at", "pk")

@@ -128,3 +128,19 @@ def test_a_row_that_kills_the_command_ends_dead_and_costs_no_other_row_its_send(
     messages = read_file_backend(sms_file)
     assert sorted(m["idempotency_key"] for m in messages) == sorted(_key_digest(r) for r in others)
     assert {r.provider_message_id for r in others} == {m["message_id"] for m in messages}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_processes_share_the_rows_and_send_each_once(participant, group, sms_file):
+    make_due_sms(12, participant, group)
+    out = StringIO()
+
+    call_command(
+        "send_due_reminders", "--no-produce", "--processes", "2", "--batch", "3", stdout=out
+    )
+
+    assert out.getvalue() == "Reminders: sent 12.\n"
+    messages = read_file_backend(sms_file)
+    assert len(messages) == len({m["idempotency_key"] for m in messages}) == 12
+    assert not FileBackend.duplicates_path(sms_file).exists()
+    assert Reminder.objects.sent().count() == 12

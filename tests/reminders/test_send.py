@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+import time
 
 import pytest
 import time_machine
@@ -91,7 +92,18 @@ def test_a_send_for_a_row_that_is_not_leased_does_nothing(participant, session, 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_a_send_skips_a_row_another_send_is_sending(participant, session, sms_calls):
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_send_of_a_row_being_sent_waits_and_then_sends_nothing(
+    participant, session, sms_calls
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
     reminder = leased(schedule_sms(participant, session))
     held = threading.Event()
     release = threading.Event()
@@ -100,19 +112,38 @@ def test_a_send_skips_a_row_another_send_is_sending(participant, session, sms_ca
         try:
             with transaction.atomic():
                 Reminder.objects.select_for_update().get(pk=reminder.pk)
+                Reminder.objects.filter(pk=reminder.pk).update(
+                    status=Reminder.Status.SENT, sent_at=timezone.now()
+                )
                 held.set()
                 release.wait(10)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=other_send_in_progress)
-    thread.start()
+    outcome = []
+
+    def second_send():
+        try:
+            outcome.append(reminder_deliver(reminder_id=reminder.pk))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=other_send_in_progress)
+    first.start()
+    assert held.wait(10)
+    second = threading.Thread(target=second_send)
+    second.start()
     try:
-        assert held.wait(10)
-        assert reminder_deliver(reminder_id=reminder.pk) == SKIPPED
+        for _ in range(200):
+            if _someone_waits_for_a_lock():
+                break
+            time.sleep(0.02)
+        assert outcome == []  # still waiting for the first send
     finally:
         release.set()
-        thread.join()
+        first.join()
+        second.join()
+    assert outcome == [SKIPPED]
     assert sms_calls == []
 
 
