@@ -199,8 +199,8 @@ def get_review_for_reader(user: Any, code: UUID) -> Review:
 
 def get_session_for_self_check(user: Any, code: UUID) -> Session:
     """A held session whose self-check the user takes: 404 outside the user's organizations
-    (and for a session not held yet), 403 unless the user is a facilitator of the session.
-    Managers and reviewers never reach a self-check."""
+    (and for a session not held yet), 403 unless the user ran the session (on the team
+    that held it, or on today's). Managers and reviewers never reach a self-check."""
     session = get_scoped_object_or_404(
         Session.objects.select_related("group", "topic"),
         user,
@@ -208,7 +208,7 @@ def get_session_for_self_check(user: Any, code: UUID) -> Session:
         roles=[Role.FACILITATOR],
         code=code,
     )
-    if not session.is_facilitated_by(user):
+    if not has_run_session(user=user, session=session):
         raise PermissionDenied
     if session.status != Session.Status.HELD:
         raise Http404

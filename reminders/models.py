@@ -14,6 +14,7 @@ from itertools import combinations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
@@ -48,6 +49,17 @@ class ReminderQuerySet(OrganizationScopedQuerySet):
         """Not sent yet and not given up on."""
         return self.filter(
             status__in=[Reminder.Status.PENDING, Reminder.Status.LEASED, Reminder.Status.FAILED]
+        )
+
+    def cancel(self) -> int:
+        """Cancel those of these reminders not sent yet; return how many. A row being sent
+        right now finishes first: the update waits for its lock and then no longer
+        matches."""
+        return self.cancellable().update(
+            status=Reminder.Status.CANCELLED,
+            lease_until=None,
+            retry_at=None,
+            updated_at=timezone.now(),
         )
 
     def sent(self) -> "ReminderQuerySet":

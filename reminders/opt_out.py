@@ -8,7 +8,6 @@ it again after it worked changes nothing and says so.
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.history import save_with_history
 from sessions_app.models import Participant
@@ -57,10 +56,5 @@ def reminders_stop(*, participant: Participant, channel: str) -> bool:
         setattr(locked, field, False)
         # No staff member acted: the history row names no one (the person, by the link).
         save_with_history(locked, by=None, update_fields=[field])
-        Reminder.objects.cancellable().filter(participant=locked, channel=channel).update(
-            status=Reminder.Status.CANCELLED,
-            lease_until=None,
-            retry_at=None,
-            updated_at=timezone.now(),
-        )
+        Reminder.objects.filter(participant=locked, channel=channel).cancel()
     return True

@@ -505,9 +505,7 @@ def reconcile(*, kinds: Iterable[str], wanted: list[Wanted], now: datetime) -> P
         key for key, status in existing.items() if status in _CANCELLABLE and key not in by_key
     ]
     if stale:
-        result.cancelled = Reminder.objects.filter(
-            idempotency_key__in=stale, status__in=_CANCELLABLE
-        ).update(status=Reminder.Status.CANCELLED, lease_until=None, retry_at=None, updated_at=now)
+        result.cancelled = Reminder.objects.filter(idempotency_key__in=stale).cancel()
     return result
 
 

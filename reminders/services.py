@@ -1,7 +1,8 @@
-"""Writes for reminders: schedule and cancel rows, lease what is due, send one row.
+"""Writes for reminders: schedule one row, lease what is due, send.
 
-The flow (invariant 5): a producer calls `reminder_schedule` inside its own transaction, so
-the reminder exists exactly when the change that caused it does. Every minute
+The flow (invariant 5): every minute the producing sweep (producers.py) writes the rows
+that should exist and cancels those no longer wanted; `reminder_schedule` writes a single
+row the same way (an upsert on its key). Every minute
 `reminders_dispatch` leases due rows (SELECT ... FOR UPDATE SKIP LOCKED) and, once that
 commits, queues one `reminder_send` per row. `reminders_deliver_batch` locks the leased
 rows, sends each with its idempotency key and records every outcome in the same
@@ -13,7 +14,7 @@ its worker is dead after REMINDER_MAX_ATTEMPTS.
 
 import logging
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -129,28 +130,6 @@ def _organization_id_of(about: models.Model | None) -> int:
     if isinstance(about, ReviewAssignment | DebriefRequest):
         return about.organization_id
     raise ValueError("A staff reminder needs a subject to belong to an organization.")
-
-
-def reminder_cancel_for(
-    *,
-    about: models.Model,
-    kinds: Iterable[str] | None = None,
-    participant: Participant | None = None,
-    user: User | None = None,
-) -> int:
-    """Cancel every reminder about `about` not sent yet (optionally only some kinds or one
-    recipient); return how many. A row being sent right now finishes first: the update
-    waits for its lock and then no longer matches."""
-    reminders = Reminder.objects.cancellable().about(about)
-    if kinds is not None:
-        reminders = reminders.filter(kind__in=list(kinds))
-    if participant is not None:
-        reminders = reminders.filter(participant=participant)
-    if user is not None:
-        reminders = reminders.filter(user=user)
-    return reminders.update(
-        status=Reminder.Status.CANCELLED, lease_until=None, retry_at=None, updated_at=timezone.now()
-    )
 
 
 def reminder_retry(*, reminder: Reminder) -> bool:

@@ -10,6 +10,7 @@ from accounts.models import Role
 from sessions_app.models import Session
 
 from ..models import DebriefRequest, SelfCheck
+from .assignments import has_run_session
 from .charts import ChartFrame
 
 
@@ -31,11 +32,11 @@ class SelfCheckOffer:
 
 
 def self_check_offer(*, session: Session, user: Any) -> SelfCheckOffer:
-    """Whether `user` may take the session's self-check, and took it already (two queries
-    at most: only for a held session the user facilitates)."""
+    """Whether `user` may take the session's self-check (they ran it: on the held team,
+    or on today's), and took it already (two queries at most, only for a held session)."""
     if session.status != Session.Status.HELD or not getattr(user, "is_authenticated", False):
         return SelfCheckOffer(offered=False, taken=False)
-    if not session.is_facilitated_by(user):
+    if not has_run_session(user=user, session=session):
         return SelfCheckOffer(offered=False, taken=False)
     taken = SelfCheck.objects.filter(author=user, session=session).exists()
     return SelfCheckOffer(offered=True, taken=taken)

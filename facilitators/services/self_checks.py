@@ -15,6 +15,7 @@ from accounts.scoping import memberships_of
 from sessions_app.models import Session
 
 from ..models import DebriefRequest, SelfCheck
+from ..selectors.assignments import has_run_session
 
 # Messages tests assert on, marked for translation; gettext at call time.
 NOT_YOUR_SESSION = gettext_noop("Only a facilitator of this session can take its self-check.")
@@ -32,7 +33,7 @@ def self_check_save(*, session: Session, by: User, answers: dict[str, Any]) -> S
     organization_id = session.group.organization_id
     facilitates = (
         memberships_of(by, roles=[Role.FACILITATOR]).filter(organization_id=organization_id)
-    ).exists() and session.is_facilitated_by(by)
+    ).exists() and has_run_session(user=by, session=session)
     if not facilitates:
         raise ValidationError(_(NOT_YOUR_SESSION), code="not_your_session")
     check = SelfCheck.objects.select_for_update().filter(author=by, session=session).first()

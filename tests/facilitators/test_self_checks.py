@@ -238,3 +238,26 @@ def test_the_managers_home_reads_debrief_requests_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(11):
         body = client.get(reverse("home")).content.decode()
     assert body.count("asked for a debrief") == asking
+
+
+def test_a_facilitator_who_ran_the_session_and_left_the_group_still_takes_its_self_check(
+    client, cast, session
+):
+    from sessions_app.models import FacilitatorAssignment, SessionFacilitator
+
+    SessionFacilitator.objects.create(
+        session=session, user=cast.peer, role=SessionFacilitator.Role.LEAD_PEER
+    )
+    FacilitatorAssignment.objects.filter(group=session.group, user=cast.peer).delete()
+    client.force_login(cast.peer)
+
+    assert client.get(_url(session)).status_code == 200
+    check = self_check_save(session=session, by=cast.peer, answers=ANSWERS)
+    assert check.author == cast.peer
+
+
+def test_someone_who_never_ran_the_session_gets_no_self_check(client, cast, session):
+    client.force_login(cast.clinician)
+    assert client.get(_url(session)).status_code == 403
+    with pytest.raises(ValidationError):
+        self_check_save(session=session, by=cast.clinician, answers=ANSWERS)

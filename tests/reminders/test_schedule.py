@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reminders.models import Reminder
-from reminders.services import reminder_cancel_for, reminder_key, reminder_schedule
+from reminders.services import reminder_key, reminder_schedule
 from tests.factories import SessionFactory, TrainingRecordFactory, profile_of
 
 from .conftest import EMAIL, PHONE, schedule_sms
@@ -102,29 +102,29 @@ def test_a_rolled_back_transaction_leaves_no_reminder(participant, session):
     assert not Reminder.objects.exists()
 
 
-def test_cancel_for_cancels_what_is_not_sent_and_keeps_what_is(participant, session):
+def test_cancelling_cancels_what_is_not_sent_and_keeps_what_is(participant, session):
     sent = schedule_sms(participant, session, due_at=timezone.now() - datetime.timedelta(hours=1))
     Reminder.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
     pending = schedule_sms(participant, session)
     other = schedule_sms(participant, SessionFactory(group=session.group))
 
-    assert reminder_cancel_for(about=session) == 1
+    assert Reminder.objects.about(session).cancel() == 1
 
     statuses = dict(Reminder.objects.values_list("pk", "status"))
     assert statuses == {sent.pk: "sent", pending.pk: "cancelled", other.pk: "pending"}
 
 
-def test_cancel_for_can_keep_to_some_kinds(participant, session):
+def test_cancelling_can_keep_to_some_kinds(participant, session):
     reminder = schedule_sms(participant, session)
 
-    assert reminder_cancel_for(about=session, kinds=[Reminder.Kind.FEEDBACK_LINK]) == 0
+    assert Reminder.objects.about(session).filter(kind=Reminder.Kind.FEEDBACK_LINK).cancel() == 0
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.PENDING
 
 
 def test_scheduling_a_cancelled_key_again_revives_it(participant, session):
     reminder = schedule_sms(participant, session)
-    reminder_cancel_for(about=session)
+    Reminder.objects.about(session).cancel()
 
     again = schedule_sms(participant, session, due_at=reminder.due_at)
 
