@@ -20,7 +20,7 @@ TABS = (UPCOMING, SENT, FAILED, DEAD)
 MASK = "\u2022\u2022\u2022"  # •••
 
 
-def _tab_filter(tab: str, now: datetime) -> Q:
+def _tab_filter(tab: str) -> Q:
     if tab == UPCOMING:
         return Q(status__in=[Reminder.Status.PENDING, Reminder.Status.LEASED])
     if tab == SENT:
@@ -33,7 +33,7 @@ def _tab_filter(tab: str, now: datetime) -> Q:
 def reminder_tab_counts(*, organization: Organization, now: datetime) -> dict[str, int]:
     """How many reminders each tab holds, in one query."""
     counts = Reminder.objects.filter(organization=organization).aggregate(
-        **{tab: Count("pk", filter=_tab_filter(tab, now)) for tab in TABS}
+        **{tab: Count("pk", filter=_tab_filter(tab)) for tab in TABS}
     )
     return {tab: counts[tab] or 0 for tab in TABS}
 
@@ -44,7 +44,7 @@ def reminder_list(*, organization: Organization, tab: str, now: datetime) -> Que
     order = ["due_at", "pk"] if tab == UPCOMING else ["-updated_at", "-pk"]
     return (
         Reminder.objects.filter(organization=organization)
-        .filter(_tab_filter(tab, now))
+        .filter(_tab_filter(tab))
         .select_related(
             "user",
             "participant",

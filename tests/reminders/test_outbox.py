@@ -178,3 +178,20 @@ def test_the_page_speaks_spanish(client, cast, participant, session):
     page = client.get(page_url(cast.org), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Recordatorios" in page
     assert "Próximas" in page
+
+
+def test_times_show_in_the_organizations_zone_whatever_the_managers_first_membership(client, cast):
+    from accounts.models import Role
+    from tests.factories import MembershipFactory, OrganizationFactory
+
+    # The manager's first membership is Riverside (UTC); this page is New York's.
+    new_york = OrganizationFactory(slug="new-york", timezone="America/New_York")
+    MembershipFactory(user=cast.manager, organization=new_york, role=Role.MANAGER)
+    person = ParticipantFactory(organization=new_york, contact_phone=PHONE, remind_by_sms=True)
+    reminder = make(person, SessionFactory(group=GroupFactory(organization=new_york)))
+    Reminder.objects.filter(pk=reminder.pk).update(
+        due_at=datetime.datetime(2026, 7, 1, 22, 0, tzinfo=datetime.UTC)
+    )
+    client.force_login(cast.manager)
+    page = client.get(page_url(new_york)).content.decode()
+    assert "2026-07-01T18:00:00-04:00" in page
