@@ -47,9 +47,7 @@ class ReminderQuerySet(OrganizationScopedQuerySet):
 
     def cancellable(self) -> "ReminderQuerySet":
         """Not sent yet and not given up on."""
-        return self.filter(
-            status__in=[Reminder.Status.PENDING, Reminder.Status.LEASED, Reminder.Status.FAILED]
-        )
+        return self.filter(status__in=Reminder.UNSENT)
 
     def cancel(self) -> int:
         """Cancel those of these reminders not sent yet; return how many. A row being sent
@@ -96,6 +94,9 @@ class Reminder(models.Model):
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Could not be sent")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Not sent yet and not given up on: what may still be cancelled.
+    UNSENT = frozenset({Status.PENDING, Status.LEASED, Status.FAILED})
 
     # Kinds that go to participants: their words stay neutral on a shared phone.
     PARTICIPANT_KINDS = frozenset(

@@ -222,7 +222,7 @@ def wanted_session_reminders(now: datetime) -> list[Wanted]:
         )
         day = session.local_date
         for enrollment in enrollments.get(session.group_id, []):
-            if enrollment.joined_on > day or (enrollment.left_on and enrollment.left_on <= day):
+            if not enrollment.covers(day):
                 continue
             participant = enrollment.participant
             for channel in _participant_channels(participant):
@@ -475,9 +475,9 @@ def reconcile(*, kinds: Iterable[str], wanted: list[Wanted], now: datetime) -> P
     # The rows this sweep may touch: those it wants (in any state) and every unsent one
     # of these kinds (only the few days ahead of the producers' windows).
     existing = dict(
-        Reminder.objects.filter(kind__in=kinds, status__in=_CANCELLABLE).values_list(
-            "idempotency_key", "status"
-        )
+        Reminder.objects.filter(kind__in=kinds)
+        .cancellable()
+        .values_list("idempotency_key", "status")
     )
     if by_key:
         existing.update(
@@ -502,14 +502,12 @@ def reconcile(*, kinds: Iterable[str], wanted: list[Wanted], now: datetime) -> P
             .update(status=Reminder.Status.PENDING, attempts=0, last_error="", updated_at=now)
         )
     stale = [
-        key for key, status in existing.items() if status in _CANCELLABLE and key not in by_key
+        key for key, status in existing.items() if status in Reminder.UNSENT and key not in by_key
     ]
     if stale:
         result.cancelled = Reminder.objects.filter(idempotency_key__in=stale).cancel()
     return result
 
-
-_CANCELLABLE = (Reminder.Status.PENDING, Reminder.Status.LEASED, Reminder.Status.FAILED)
 
 # Each producer and the kinds whose unsent rows it owns. Cancellation notices are only
 # ever added (a cancelled session is not un-cancelled).

@@ -369,6 +369,10 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} in {self.group}"
 
+    def covers(self, day: date) -> bool:
+        """EnrollmentQuerySet.on's rule for one row: joined by `day`, not left by then."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
 
 # --- Sessions -------------------------------------------------------------------------
 

@@ -85,3 +85,17 @@ def test_the_page_speaks_the_persons_language_and_names_nothing(client, particip
     assert 'id="quick-exit"' in page
     for word in [group.name, participant.display_name, participant.organization.name]:
         assert word not in page
+
+
+def test_the_stop_page_writes_no_log_record_with_its_token(client, participant, caplog):
+    import logging
+
+    token = opt_out_token(participant_id=participant.pk, channel="sms")
+    with caplog.at_level(logging.DEBUG):
+        client.post(stop_url(participant), HTTP_ORIGIN="http://testserver")
+        client.get(reverse("reminders:opt_out", args=["123s:forged"]))  # a logged 404
+    logged = "\n".join(
+        f"{record.getMessage()} {record.args!r} {vars(record)!r}" for record in caplog.records
+    )
+    for secret in (token, "/r/"):
+        assert secret not in logged, secret
