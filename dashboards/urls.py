@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import feedback_by_training_level, manager
+from .views import evaluation, feedback_by_training_level, manager
 
 app_name = "dashboards"
 
@@ -23,4 +23,15 @@ manager_urls = [
     ),
 ]
 
-urlpatterns = feedback_urls + manager_urls
+# The formative-evaluation report and the platform dashboard (views/evaluation.py).
+evaluation_urls = [
+    path(
+        "organizations/<uuid:org_code>/dashboard/report/",
+        evaluation.report,
+        name="evaluation_report",
+    ),
+    path("platform/dashboard/", evaluation.platform, name="platform"),
+    path("platform/dashboard/report/", evaluation.platform_report, name="platform_report"),
+]
+
+urlpatterns = feedback_urls + manager_urls + evaluation_urls

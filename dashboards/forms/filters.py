@@ -63,10 +63,13 @@ class DashboardFilterForm(forms.Form):
         self,
         *args: Any,
         today: date,
-        groups: Sequence[Choice],
-        facilitators: Sequence[Choice],
+        groups: Sequence[Choice] = (),
+        facilitators: Sequence[Choice] = (),
+        period_only: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`period_only`: the months alone (the evaluation report and the platform pages,
+        which cover the whole program)."""
         super().__init__(*args, **kwargs)
         self._today = today
         self._groups = {choice.code: choice.pk for choice in groups}
@@ -83,6 +86,9 @@ class DashboardFilterForm(forms.Form):
             ("", _("All facilitation models")),
             *FacilitationModel.choices,
         ]
+        if period_only:
+            for name in ("group", "facilitator", "model"):
+                del self.fields[name]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from accounts.models import Organization
-from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, Redirect, World, org_page
+from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, Redirect, World, org_page, signed_in
 
 
 def _org_code(world: World, organization: Organization | None) -> Kwargs:
@@ -38,5 +38,17 @@ POLICY: dict[str, Policy] = {
         method="post",
         url_kwargs=_org_code,
         missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:evaluation_report": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:platform": Policy(
+        expect={**signed_in(FORBIDDEN), "admin": OK},
+        canary_shown_to={"admin": "the platform dashboard compares organizations by name"},
+    ),
+    "dashboards:platform_report": Policy(
+        expect={**signed_in(FORBIDDEN), "admin": OK},
     ),
 }
