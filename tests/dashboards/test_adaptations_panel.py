@@ -85,7 +85,7 @@ def test_counts_by_category_and_the_latest_entries_newest_session_first(org, gro
 
 
 def test_group_model_and_facilitator_filters_narrow_the_sessions(cast, org, groups):
-    first, second = groups
+    _first, second = groups
     for filters in (
         months(MARCH, MAY, group_id=second.pk),
         months(MARCH, MAY, model=WITH_CLINICIAN),

@@ -58,9 +58,12 @@ def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
 
 
-def ss_training(user, org, *, completed=days(-400), expires=None, **fields):
+def ss_training(user, org, *, completed=None, expires=None, **fields):
     return TrainingRecordFactory(
-        profile=profile_of(user, org), completed_on=completed, expires_on=expires, **fields
+        profile=profile_of(user, org),
+        completed_on=completed or days(-400),
+        expires_on=expires,
+        **fields,
     )
 
 
@@ -208,7 +211,7 @@ def test_fidelity_part_means_per_month_of_submitted_reviews(org, reviewed):
 
 
 def test_fidelity_follows_the_group_model_and_facilitator_filters(cast, org, reviewed):
-    first, second = reviewed
+    first, _second = reviewed
     by_group = facilitator_panel(organization=org, filters=months(MARCH, MAY, group_id=first.pk))
     assert means(by_group)[0] == (MARCH, 1, (Decimal("2.50"), Decimal("1.00")))
     by_model = facilitator_panel(organization=org, filters=months(MARCH, MAY, model=WITH_CLINICIAN))

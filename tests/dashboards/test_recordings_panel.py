@@ -114,7 +114,7 @@ def test_each_month_counts_its_sessions_recordings_and_refusals(cast, recorded):
 
 
 def test_group_model_and_facilitator_filters_narrow_the_sessions(cast, recorded):
-    first, second = recorded
+    _first, second = recorded
     narrowed = [
         months(MARCH, MAY, group_id=second.pk),
         months(MARCH, MAY, model=WITH_CLINICIAN),
