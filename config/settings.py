@@ -159,6 +159,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 # Every periodic task, in one place (config/celery.py reads it from here).
+# How often the dashboards' rollups are rebuilt from the program's tables.
+ROLLUP_REFRESH_MINUTES = env.int("ROLLUP_REFRESH_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
     "purge-recordings": {
@@ -178,6 +180,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reminders.tasks.reminders_dispatch_due",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Rebuild the dashboards' rollups (the pages say how fresh they are).
+    "refresh-rollups": {
+        "task": "dashboards.tasks.rollups_refresh_due",
+        "schedule": ROLLUP_REFRESH_MINUTES * 60.0,
+        "options": {"expires": ROLLUP_REFRESH_MINUTES * 60.0},
     },
 }
 
@@ -469,3 +477,5 @@ CALIBRATION_TOLERANCE = env.str("CALIBRATION_TOLERANCE", default="0.5")
 CALIBRATION_MIN_AGREEMENT = env.str("CALIBRATION_MIN_AGREEMENT", default="0.8")
 # Feedback aggregates resting on fewer responses than this are hidden (invariant 3).
 FEEDBACK_MIN_CELL = env.int("FEEDBACK_MIN_CELL", default=5)
+# Sessions attended that make a completer (the peer-led trial counted 6).
+COMPLETER_SESSIONS = env.int("COMPLETER_SESSIONS", default=6)

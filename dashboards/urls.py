@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import feedback_by_training_level
+from .views import feedback_by_training_level, manager
 
 app_name = "dashboards"
 
@@ -13,4 +13,14 @@ feedback_urls = [
     ),
 ]
 
-urlpatterns = feedback_urls
+# The manager dashboard (views/manager.py).
+manager_urls = [
+    path("organizations/<uuid:org_code>/dashboard/", manager.page, name="manager"),
+    path(
+        "organizations/<uuid:org_code>/dashboard/refresh/",
+        manager.refresh,
+        name="manager_refresh",
+    ),
+]
+
+urlpatterns = feedback_urls + manager_urls
