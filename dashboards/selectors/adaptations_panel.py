@@ -20,8 +20,8 @@ from django.db.models import Count
 from accounts.models import Organization
 from sessions_app.models import Adaptation, Session
 
-from .filtered_facts import facts_for
 from .filters import DashboardFilters
+from .program import facts_for
 
 LATEST = 10
 

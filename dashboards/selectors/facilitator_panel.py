@@ -36,8 +36,8 @@ from facilitators.selectors.bench import BENCH_MIN_TRAINED
 from facilitators.selectors.charts import ChartFrame
 from sessions_app.models import FacilitatorAssignment
 
-from .filtered_facts import facts_for
 from .filters import DashboardFilters
+from .program import facts_for
 
 # A training expiring this many days from the organization's today, or sooner, is listed.
 EXPIRING_WITHIN_DAYS = 60

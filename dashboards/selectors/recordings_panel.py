@@ -32,8 +32,8 @@ from sessions_app.services.recordings import (
     REASON_REVIEWED,
 )
 
-from .filtered_facts import facts_for
 from .filters import DashboardFilters
+from .program import facts_for
 
 # Why a recording was removed, as sessions_app's services write it (deletion_reason).
 REMOVAL_LABELS = {
