@@ -9,9 +9,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from dashboards.selectors.adaptations_panel import adaptations_panel
-from sessions_app.models import Adaptation
+from dashboards.services import rollups_refresh
+from sessions_app.models import Adaptation, FacilitatorAssignment
 from tests.dashboards.panel_factories import WITH_CLINICIAN, months, session_with_fact
 from tests.factories import GroupFactory
+from tests.feedback.results_factories import session_on
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +147,22 @@ def test_the_include_reads_in_spanish(org, groups):
         html = render(adaptations_panel(organization=org, filters=SPRING), org)
     assert "Adaptaciones" in html
     assert "Últimas adaptaciones" in html
+
+
+def test_the_figures_agree_with_the_rollups_the_refresh_writes(cast, org):
+    group = GroupFactory(organization=org, timezone=ZONE)
+    FacilitatorAssignment.objects.create(
+        group=group, user=cast.peer, role=FacilitatorAssignment.Role.LEAD_PEER
+    )
+    planned = session_on(group, datetime.date(2026, 4, 7))  # not held: the group's team
+    adapted(planned, C.ORDER, "Quotation last", "Late arrivals", cast.peer)
+    rollups_refresh(org)
+
+    mine = adaptations_panel(
+        organization=org, filters=months(MARCH, MAY, facilitator_id=cast.peer.pk)
+    )
+    assert counts(mine)["order"] == 1
+    theirs = adaptations_panel(
+        organization=org, filters=months(MARCH, MAY, facilitator_id=cast.clinician.pk)
+    )
+    assert theirs.total == 0

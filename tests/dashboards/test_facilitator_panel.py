@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from accounts.models import Role
 from dashboards.selectors.facilitator_panel import facilitator_panel
@@ -314,8 +315,6 @@ def test_the_include_says_when_there_is_nothing_to_show(org):
 
 
 def test_the_include_reads_in_spanish(cast, org, reviewed):
-    from django.utils import translation
-
     with translation.override("es"):
         html = render(facilitator_panel(organization=org, filters=SPRING), org)
     assert "Facilitadores" in html

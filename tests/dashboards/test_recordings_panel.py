@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from dashboards.selectors.recordings_panel import recordings_panel
-from sessions_app.models import Recording, RecordingRefusal
+from dashboards.services import rollups_refresh
+from sessions_app.models import Recording, RecordingRefusal, SessionFacilitator
 from sessions_app.services.recordings import recording_upload
 from tests.dashboards.panel_factories import (
     WITH_CLINICIAN,
@@ -226,3 +227,25 @@ def test_the_include_reads_in_spanish(cast, recorded):
         html = render(recordings_panel(organization=cast.org, filters=SPRING), cast.org)
     assert "Consentimiento y grabaciones" in html
     assert "marzo de 2026" in html
+
+
+def test_the_figures_agree_with_the_rollups_the_refresh_writes(cast, groups, private_files):
+    first, second = groups
+    ran = session_on(first, day(3, 3), status="held")
+    SessionFacilitator.objects.create(
+        session=ran, user=cast.peer, role=SessionFacilitator.Role.LEAD_PEER
+    )
+    recording_of(ran, by=cast.peer)
+    AttendanceFactory(session=ran)  # no consent: the next upload is refused
+    with pytest.raises(ValidationError):
+        upload(ran, cast.peer)
+    other = session_on(second, day(4, 7), status="held")
+    recording_of(other, by=cast.clinician)
+    rollups_refresh(cast.org)
+
+    panel = recordings_panel(organization=cast.org, filters=SPRING)
+    assert figures(panel.total) == (2, 2, 2, 0, 0, 1)
+    peer = recordings_panel(
+        organization=cast.org, filters=months(MARCH, MAY, facilitator_id=cast.peer.pk)
+    )
+    assert figures(peer.total) == (1, 1, 1, 0, 0, 1)
