@@ -384,17 +384,18 @@ def coverage_figures(
         for pk, name in groups.object_list
     ]
     ranked = sorted(attended, key=lambda row: (-row.topics, -row.sessions, row.participant_id))
-    participants = Paginator(ranked, PARTICIPANTS_PER_PAGE).get_page(participants_page)
+    participants: Page = Paginator(ranked, PARTICIPANTS_PER_PAGE).get_page(participants_page)
+    on_this_page: list[Attended] = list(participants.object_list)
     names = dict(
-        Participant.objects.filter(
-            pk__in=[row.participant_id for row in participants.object_list]
-        ).values_list("pk", "display_name")
+        Participant.objects.filter(pk__in=[row.participant_id for row in on_this_page]).values_list(
+            "pk", "display_name"
+        )
     )
     participants.object_list = [
         ParticipantTopics(
             name=names.get(row.participant_id, ""), sessions=row.sessions, topics=row.topics
         )
-        for row in participants.object_list
+        for row in on_this_page
     ]
     return CoverageFigures(topics=len(topics), groups=groups, participants=participants)
 
@@ -494,7 +495,7 @@ def comparison(
     facts: QuerySet[SessionFact],
     dimension: str,
     order: Sequence[str],
-    labels: Mapping[str, str],
+    labels: Mapping[str, Any],
     items: Sequence[ResultItem],
 ) -> Comparison:
     """Attendance, retention, feedback and fidelity by facilitation model or training

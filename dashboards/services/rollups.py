@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
@@ -47,10 +47,10 @@ BATCH = 5000
 
 def _bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> None:
     """Insert plain tuples in `fields` order: COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = [model._meta.get_field(name).column for name in fields]
+    columns = [cast(models.Field, model._meta.get_field(name)).column for name in fields]
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        names = ", ".join(connection.ops.quote_name(str(column)) for column in columns)
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
@@ -58,13 +58,14 @@ def _bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterabl
             for row in rows:
                 copy.write_row(row)
         return
+    manager = model._default_manager
     batch: list[models.Model] = []
     for row in rows:
-        batch.append(model(**dict(zip(columns, row, strict=True))))
+        batch.append(model(**{str(c): value for c, value in zip(columns, row, strict=True)}))
         if len(batch) >= BATCH:
-            model.objects.bulk_create(batch)
+            manager.bulk_create(batch)
             batch = []
-    model.objects.bulk_create(batch)
+    manager.bulk_create(batch)
 
 
 def _enrolled_on(organization: Organization) -> dict[int, list[tuple[date, date | None]]]:
@@ -108,7 +109,9 @@ def _fidelity(session_ids: models.QuerySet[Any]) -> dict[int, tuple[int, Decimal
         scores = scores_of(review)
         if scores.adherence is None:
             continue
-        session_id = review.assignment.recording.session_id
+        recording = review.assignment.recording
+        assert recording is not None  # the filter above reached it
+        session_id = recording.session_id
         count, total, passing = found.get(session_id, (0, Decimal(0), 0))
         found[session_id] = (count + 1, total + scores.adherence, passing + int(scores.passes))
     return found
