@@ -13,6 +13,8 @@ from sessions_app.models import Group
 
 from ..forms.filters import Choice
 from ..models import SessionFactMember
+from .adaptations_panel import AdaptationsPanel, adaptations_panel
+from .facilitator_panel import FacilitatorPanel, facilitator_panel
 from .feedback_by_training_level import LEVEL_ORDER
 from .filters import DashboardFilters
 from .program import (
@@ -33,6 +35,7 @@ from .program import (
     rollups_refreshed_at,
     sessions_figures,
 )
+from .recordings_panel import RecordingsPanel, recordings_panel
 
 ALL_TOPICS = _("All topics")
 ALL_MONTHS = _("All months")
@@ -74,6 +77,9 @@ class ManagerDashboard:
     feedback_by_month: ResultTable
     by_model: Comparison
     by_level: Comparison
+    facilitators: FacilitatorPanel
+    recordings: RecordingsPanel
+    adaptations: AdaptationsPanel
 
 
 def manager_dashboard(
@@ -126,6 +132,9 @@ def manager_dashboard(
             labels=MODEL_LABELS,
             items=items,
         ),
+        facilitators=facilitator_panel(organization=organization, filters=filters),
+        recordings=recordings_panel(organization=organization, filters=filters),
+        adaptations=adaptations_panel(organization=organization, filters=filters),
         by_level=comparison(
             facts=facts,
             dimension="training_level",

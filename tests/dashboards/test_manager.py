@@ -287,4 +287,4 @@ def test_the_page_costs_the_same_queries_whatever_the_data(client, cast, django_
         assert client.get(url).status_code == 200
 
 
-QUERIES = 27
+QUERIES = 42
