@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.querystring import query_param
 
 from ..forms.filters import FILTER_NAMES, DashboardFilterForm
+from ..replica import replica_reads
 from ..selectors.manager import filter_choices, manager_dashboard
 from ..services import rollups_refresh
 
@@ -27,36 +28,37 @@ from ..services import rollups_refresh
 def page(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     """The dashboard. A filter with an error falls back to its default and says so (400)."""
     organization = get_managed_organization_or_404(request.user, org_code)
-    groups, facilitators = filter_choices(user=request.user, organization=organization)
-    bound = any(name in request.GET for name in FILTER_NAMES)
-    form = DashboardFilterForm(
-        {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
-        today=organization.today(),
-        groups=groups,
-        facilitators=facilitators,
-    )
-    valid = form.is_valid() if bound else True
-    dashboard = manager_dashboard(
-        user=request.user,
-        organization=organization,
-        filters=form.filters(),
-        groups_page=query_param(request, "groups_page", max_length=10, default="1"),
-        participants_page=query_param(request, "participants_page", max_length=10, default="1"),
-    )
-    return render(
-        request,
-        "dashboards/manager/page.html",
-        {
-            "organization": organization,
-            "form": form,
-            "dashboard": dashboard,
-            "minimum": settings.FEEDBACK_MIN_CELL,
-            "completer_sessions": settings.COMPLETER_SESSIONS,
-            "refresh_minutes": settings.ROLLUP_REFRESH_MINUTES,
-            "query": form.query() if valid else "",
-        },
-        status=200 if valid else 400,
-    )
+    with replica_reads():
+        groups, facilitators = filter_choices(user=request.user, organization=organization)
+        bound = any(name in request.GET for name in FILTER_NAMES)
+        form = DashboardFilterForm(
+            {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
+            today=organization.today(),
+            groups=groups,
+            facilitators=facilitators,
+        )
+        valid = form.is_valid() if bound else True
+        dashboard = manager_dashboard(
+            user=request.user,
+            organization=organization,
+            filters=form.filters(),
+            groups_page=query_param(request, "groups_page", max_length=10, default="1"),
+            participants_page=query_param(request, "participants_page", max_length=10, default="1"),
+        )
+        return render(
+            request,
+            "dashboards/manager/page.html",
+            {
+                "organization": organization,
+                "form": form,
+                "dashboard": dashboard,
+                "minimum": settings.FEEDBACK_MIN_CELL,
+                "completer_sessions": settings.COMPLETER_SESSIONS,
+                "refresh_minutes": settings.ROLLUP_REFRESH_MINUTES,
+                "query": form.query() if valid else "",
+            },
+            status=200 if valid else 400,
+        )
 
 
 @login_required
