@@ -469,3 +469,5 @@ CALIBRATION_TOLERANCE = env.str("CALIBRATION_TOLERANCE", default="0.5")
 CALIBRATION_MIN_AGREEMENT = env.str("CALIBRATION_MIN_AGREEMENT", default="0.8")
 # Feedback aggregates resting on fewer responses than this are hidden (invariant 3).
 FEEDBACK_MIN_CELL = env.int("FEEDBACK_MIN_CELL", default=5)
+# Sessions attended that make a completer (the peer-led trial counted 6).
+COMPLETER_SESSIONS = env.int("COMPLETER_SESSIONS", default=6)

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import feedback_by_training_level
+from .views import exports, feedback_by_training_level
 
 app_name = "dashboards"
 
@@ -13,4 +13,15 @@ feedback_urls = [
     ),
 ]
 
-urlpatterns = feedback_urls
+# De-identified exports for the organization's managers (views/exports.py).
+export_urls = [
+    path("", exports.page, name="exports"),
+    path("sessions.csv", exports.sessions_csv, name="export_sessions"),
+    path("participants.csv", exports.participants_csv, name="export_participants"),
+    path("codebook/", exports.codebook_page, name="export_codebook"),
+    path("codebook.csv", exports.codebook_csv, name="export_codebook_csv"),
+]
+
+urlpatterns = feedback_urls + [
+    path("organizations/<uuid:org_code>/dashboard/exports/", include(export_urls)),
+]

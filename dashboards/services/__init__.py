@@ -1,0 +1,1 @@
+"""What other code may call to change the dashboards' own tables."""
