@@ -22,6 +22,7 @@ export_urls = [
     path("codebook.csv", exports.codebook_csv, name="export_codebook_csv"),
 ]
 
-urlpatterns = feedback_urls + [
+urlpatterns = [
+    *feedback_urls,
     path("organizations/<uuid:org_code>/dashboard/exports/", include(export_urls)),
 ]
