@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +41,7 @@ from sessions_app.models import Attendance, Session
 from sessions_app.selectors import FacilitationModel
 
 from ..forms.filters import Choice
-from ..models import ExportLog, FeedbackFact, SessionFact
+from ..models import ExportLog, SessionFact
 from .feedback_by_training_level import LEVEL_LABELS, LEVEL_ORDER
 from .filters import DashboardFilters
 
@@ -136,7 +136,7 @@ SESSION_COLUMNS: tuple[Column, ...] = (
         "month",
         TYPE_MONTH,
         _("The month of that date: the filters choose whole months."),
-        lambda row: row["month"].strftime("%Y-%m"),
+        lambda row: row["month"].isoformat()[:7],
     ),
     Column(
         "status",
@@ -298,13 +298,13 @@ def participant_columns() -> tuple[Column, ...]:
             "first_month",
             TYPE_MONTH,
             _("The month of the first of those sessions."),
-            lambda row: row["first_month"].strftime("%Y-%m"),
+            lambda row: row["first_month"].isoformat()[:7],
         ),
         Column(
             "last_month",
             TYPE_MONTH,
             _("The month of the last of those sessions."),
-            lambda row: row["last_month"].strftime("%Y-%m"),
+            lambda row: row["last_month"].isoformat()[:7],
         ),
         Column(
             "completer",
@@ -401,33 +401,46 @@ _SESSION_FIELDS = (
 def session_dataset(
     *, organization: Organization, filters: DashboardFilters, items: Sequence[ResultItem]
 ) -> Dataset:
-    """The sessions file, oldest first: one query, streamed through a server-side cursor
-    (each question's answers and sum are read by index, in the same query)."""
+    """The sessions file, oldest first: one query (the rollups joined to their feedback
+    sums, one pair of columns per question), streamed through a server-side cursor."""
     pseudonym = Pseudonyms()
-    feedback = FeedbackFact.objects.filter(fact=OuterRef("pk"))
     questions: dict[str, tuple[str, str]] = {}
-    annotations: dict[str, Subquery] = {}
+    sums: dict[str, Max] = {}
     for i, item in enumerate(items):
         answers, total = f"q{i}_answers", f"q{i}_total"
         questions[item.key] = (answers, total)
-        one = feedback.filter(item_key=item.key)
-        annotations[answers] = Subquery(one.values("answers")[:1])
-        annotations[total] = Subquery(one.values("total")[:1])
+        # One FeedbackFact per session and question (a unique constraint): Max is its value.
+        asked = Q(feedback__item_key=item.key)
+        sums[answers] = Max("feedback__answers", filter=asked)
+        sums[total] = Max("feedback__total", filter=asked)
     rows = (
         export_facts(organization=organization, filters=filters)
-        .annotate(**annotations)
+        .values(*_SESSION_FIELDS, topic_number=F("topic__order"))
+        .annotate(**sums)
         .order_by("local_date", "session_id")
-        .values(*_SESSION_FIELDS, *annotations, topic_number=F("topic__order"))
         .iterator(chunk_size=CHUNK_SIZE)
     )
+    # Both are pure, and their inputs repeat (a few groups, small answer counts): each
+    # pseudonym and figure is worked out once per export, not once per row.
+    groups: dict[int, str] = {}
+    figures: dict[tuple[int, int], Figure] = {}
+
+    def figure(answers: int, total: int) -> Figure:
+        found = figures.get((answers, total))
+        if found is None:
+            found = figures[answers, total] = suppress_figure(
+                Aggregate(responses=answers, total=Decimal(total))
+            )
+        return found
 
     def read() -> Iterator[Row]:
         for row in rows:
-            row["group_pseudonym"] = pseudonym("group", row["group_id"])
+            group_id = row["group_id"]
+            if group_id not in groups:
+                groups[group_id] = pseudonym("group", group_id)
+            row["group_pseudonym"] = groups[group_id]
             for key, (answers, total) in questions.items():
-                row[_figure_key(key)] = suppress_figure(
-                    Aggregate(responses=row[answers] or 0, total=Decimal(row[total] or 0))
-                )
+                row[_figure_key(key)] = figure(row[answers] or 0, row[total] or 0)
             yield row
 
     return Dataset(columns=session_columns(items), rows=read())
@@ -521,18 +534,21 @@ def _month(day: date) -> str:
     return day.strftime("%Y-%m")
 
 
-def filters_record(filters: DashboardFilters, scope: ExportScope) -> dict[str, str]:
+def filters_record(
+    filters: DashboardFilters, *, groups: Sequence[Choice], facilitators: Sequence[Choice]
+) -> dict[str, str]:
     """The filters as the export log keeps them and as download links carry them (the
-    filter form's GET names): months and public codes, no names."""
-    groups = {choice.pk: choice.code for choice in scope.groups}
-    facilitators = {choice.pk: choice.code for choice in scope.facilitators}
+    filter form's GET names): months and public codes, no names. `groups` and
+    `facilitators` are the filter form's choices (any dashboard's CSV can log with this)."""
+    group_codes = {choice.pk: choice.code for choice in groups}
+    facilitator_codes = {choice.pk: choice.code for choice in facilitators}
     return {
         "from_month": _month(filters.first_month),
         "to_month": _month(filters.last_month),
-        "group": "" if filters.group_id is None else groups.get(filters.group_id, ""),
+        "group": "" if filters.group_id is None else group_codes.get(filters.group_id, ""),
         "facilitator": ""
         if filters.facilitator_id is None
-        else facilitators.get(filters.facilitator_id, ""),
+        else facilitator_codes.get(filters.facilitator_id, ""),
         "model": filters.model,
     }
 
@@ -560,10 +576,12 @@ def export_log_list(*, organization: Organization) -> QuerySet[ExportLog]:
     )
 
 
-def export_log_rows(logs: Iterable[ExportLog], *, scope: ExportScope) -> list[ExportLogRow]:
-    """Each log's filters in words, from the scope's lists (no query)."""
-    groups = {choice.code: choice.label for choice in scope.groups}
-    facilitators = {choice.code: choice.label for choice in scope.facilitators}
+def export_log_rows(
+    logs: Iterable[ExportLog], *, groups: Sequence[Choice], facilitators: Sequence[Choice]
+) -> list[ExportLogRow]:
+    """Each log's filters in words, from the filter form's choices (no query)."""
+    group_labels = {choice.code: choice.label for choice in groups}
+    facilitator_labels = {choice.code: choice.label for choice in facilitators}
     models = dict(FacilitationModel.choices)
     rows = []
     for log in logs:
@@ -580,8 +598,8 @@ def export_log_rows(logs: Iterable[ExportLog], *, scope: ExportScope) -> list[Ex
                 months=str(MONTHS_RANGE % {"first": first, "last": last})
                 if first != last
                 else first,
-                group=str(groups.get(group, REMOVED_GROUP)) if group else "",
-                facilitator=str(facilitators.get(facilitator, REMOVED_FACILITATOR))
+                group=str(group_labels.get(group, REMOVED_GROUP)) if group else "",
+                facilitator=str(facilitator_labels.get(facilitator, REMOVED_FACILITATOR))
                 if facilitator
                 else "",
                 model=str(models.get(model, model)) if model else "",

@@ -69,7 +69,7 @@ def _page(
     form: DashboardFilterForm,
     status: int,
 ) -> HttpResponse:
-    record = filters_record(form.filters(), scope)
+    record = filters_record(form.filters(), groups=scope.groups, facilitators=scope.facilitators)
     query = urlencode({name: value for name, value in record.items() if value})
     logs = Paginator(export_log_list(organization=organization), LOG_PAGE_SIZE).get_page(
         page_number(request)
@@ -82,7 +82,9 @@ def _page(
             "form": form,
             "filters_query": query,
             "page_obj": logs,
-            "rows": export_log_rows(logs.object_list, scope=scope),
+            "rows": export_log_rows(
+                logs.object_list, groups=scope.groups, facilitators=scope.facilitators
+            ),
             "minimum": settings.FEEDBACK_MIN_CELL,
         },
         status=status,
@@ -115,7 +117,7 @@ def _download(
         organization=organization,
         user=request.user,
         kind=kind,
-        filters=filters_record(filters, scope),
+        filters=filters_record(filters, groups=scope.groups, facilitators=scope.facilitators),
     )
     data = dataset(organization, filters, scope)
     return csv_response(

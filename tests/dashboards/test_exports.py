@@ -10,6 +10,7 @@ own); attendance is read from sessions_app's table, as the participants file doe
 import csv
 import datetime
 import io
+import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,13 @@ from django.urls import reverse
 from accounts.models import Role
 from curriculum.models import Topic
 from dashboards.models import ExportLog, FeedbackFact, SessionFact, SessionFactMember
-from dashboards.selectors.exports import CODEBOOK_HEADER
+from dashboards.selectors.exports import (
+    CODEBOOK_HEADER,
+    export_facts,
+    export_scope,
+    session_dataset,
+)
+from dashboards.selectors.filters import DashboardFilters
 from dashboards.streaming_csv import csv_response, escape_cell
 from sessions_app.models import Attendance, Session
 from tests.conftest import CANARY
@@ -302,6 +309,56 @@ def test_a_sessions_mean_resting_on_fewer_than_k_answers_is_suppressed(manager_c
     assert (rows[1]["session_helpful_mean"], rows[1]["session_helpful_suppressed"]) == ("2.00", "0")
     assert (rows[1]["felt_safe_mean"], rows[1]["felt_safe_suppressed"]) == ("", "1")
     assert (rows[2]["session_helpful_mean"], rows[2]["session_helpful_suppressed"]) == ("", "0")
+
+
+def test_suppression_holds_on_every_filter_combination(cast):
+    """Each session's mean stands or falls by its own answers, whatever the filters pick:
+    answer counts drawn as the feedback property test draws them (none, 1 to k-1, k or
+    more), every group x model x month range, read through the selector."""
+    groups = [GroupFactory(organization=cast.org) for _ in range(2)]
+    counts = [0, 1, K - 1, K, 2 * K, 1, K + 1, 3, 0, 4 * K, K - 1, K]
+    models = ["peer_led", "peer_with_clinician", "participant_led"]
+    answered = {}
+    for i, count in enumerate(counts):
+        day = (MARCH_3, MARCH_10, APRIL_7)[i % 3]
+        row = fact(groups[i % 2], day, facilitation_model=models[i % 3], responses=count)
+        if count:
+            answers(row, "session_helpful", count=count, total=2 * count)
+        answered[row.session_id] = count
+    items = export_scope(organization=cast.org, user=cast.manager).items
+    seen = set()
+    for group_id, model, (first, last) in itertools.product(
+        [None, *(g.pk for g in groups)],
+        ["", *models],
+        [(MARCH_3, MARCH_3), (APRIL_7, APRIL_7), (MARCH_3, APRIL_7)],
+    ):
+        filters = DashboardFilters(
+            first_month=first.replace(day=1),
+            last_month=last.replace(day=1),
+            group_id=group_id,
+            model=model,
+        )
+        dataset = session_dataset(organization=cast.org, filters=filters, items=items)
+        header = dataset.header
+        mean, flag = (
+            header.index("session_helpful_mean"),
+            header.index("session_helpful_suppressed"),
+        )
+        ids = list(
+            export_facts(organization=cast.org, filters=filters)
+            .order_by("local_date", "session_id")
+            .values_list("session_id", flat=True)
+        )
+        for session_id, cells in zip(ids, dataset.cells(), strict=True):
+            n = answered[session_id]
+            seen.add(n)
+            if 0 < n < K:
+                assert (cells[mean], cells[flag]) == (None, 1)
+            elif n == 0:
+                assert (cells[mean], cells[flag]) == (None, 0)
+            else:
+                assert (cells[mean], cells[flag]) == (Decimal("2.00"), 0)
+    assert seen == set(counts)
 
 
 # --- Formula injection -------------------------------------------------------------------
