@@ -159,6 +159,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 # Every periodic task, in one place (config/celery.py reads it from here).
+# How often the dashboards' rollups are rebuilt from the program's tables.
+ROLLUP_REFRESH_MINUTES = env.int("ROLLUP_REFRESH_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
     "purge-recordings": {
@@ -178,6 +180,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reminders.tasks.reminders_dispatch_due",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Rebuild the dashboards' rollups (the pages say how fresh they are).
+    "refresh-rollups": {
+        "task": "dashboards.tasks.rollups_refresh_due",
+        "schedule": ROLLUP_REFRESH_MINUTES * 60.0,
+        "options": {"expires": ROLLUP_REFRESH_MINUTES * 60.0},
     },
 }
 

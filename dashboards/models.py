@@ -49,6 +49,13 @@ class SessionFact(models.Model):
     adaptations = models.PositiveSmallIntegerField(_("adaptations noted"), default=0)
     recorded = models.BooleanField(_("recorded"), default=False)
     responses = models.PositiveIntegerField(_("feedback responses"), default=0)
+    # Submitted fidelity reviews of the session's recordings: how many, the sum of their
+    # overall adherence means (a mean over reviews is this over that), how many pass.
+    fidelity_reviews = models.PositiveSmallIntegerField(_("fidelity reviews"), default=0)
+    fidelity_total = models.DecimalField(
+        _("sum of the reviews' adherence means"), max_digits=8, decimal_places=2, default=0
+    )
+    fidelity_passing = models.PositiveSmallIntegerField(_("passing fidelity reviews"), default=0)
 
     class Meta:
         verbose_name = _("session rollup")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import exports, feedback_by_training_level
+from .views import exports, feedback_by_training_level, manager
 
 app_name = "dashboards"
 
@@ -10,6 +10,16 @@ feedback_urls = [
         "organizations/<uuid:org_code>/feedback/by-training-level/",
         feedback_by_training_level.page,
         name="feedback_by_training_level",
+    ),
+]
+
+# The manager dashboard (views/manager.py).
+manager_urls = [
+    path("organizations/<uuid:org_code>/dashboard/", manager.page, name="manager"),
+    path(
+        "organizations/<uuid:org_code>/dashboard/refresh/",
+        manager.refresh,
+        name="manager_refresh",
     ),
 ]
 
@@ -24,5 +34,6 @@ export_urls = [
 
 urlpatterns = [
     *feedback_urls,
+    *manager_urls,
     path("organizations/<uuid:org_code>/dashboard/exports/", include(export_urls)),
 ]

@@ -33,7 +33,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
-from facilitators.models import FacilitatorProfile
 from feedback.models import FeedbackItem
 from feedback.selectors import Aggregate, Figure, suppress_figure
 from feedback.selectors.results import ResultItem, results_scope
@@ -44,6 +43,7 @@ from ..forms.filters import Choice
 from ..models import ExportLog, SessionFact
 from .feedback_by_training_level import LEVEL_LABELS, LEVEL_ORDER
 from .filters import DashboardFilters
+from .manager import filter_choices
 
 # Server-side cursor batches: rows fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -285,7 +285,7 @@ def participant_columns() -> tuple[Column, ...]:
         Column(
             "sessions_attended",
             TYPE_INTEGER,
-            _("Sessions in the filters at which the participant was marked present."),
+            _("Held sessions in the filters at which the participant was marked present."),
             _field("attended"),
         ),
         Column(
@@ -331,26 +331,15 @@ class ExportScope:
 
 
 def export_scope(*, organization: Organization, user: User) -> ExportScope:
-    """A manager's view of the organization for exports. Two queries (groups and
-    questions through the feedback app's results scope) plus one (facilitators)."""
+    """A manager's view of the organization for exports: the manager dashboard's filter
+    choices (two queries) and the questions, through the feedback app's results scope
+    (two)."""
+    groups, facilitators = filter_choices(user=user, organization=organization)
     scope = results_scope(user=user, organization=organization, manages=True)
-    facilitators = (
-        FacilitatorProfile.objects.filter(membership__organization=organization)
-        .order_by("membership__user__display_name", "membership__user__email", "pk")
-        .values_list(
-            "code",
-            "membership__user_id",
-            "membership__user__display_name",
-            "membership__user__email",
-        )
-    )
     return ExportScope(
         organization=organization,
-        groups=tuple(Choice(code=g.code, pk=g.pk, label=g.name) for g in scope.groups),
-        facilitators=tuple(
-            Choice(code=str(code), pk=pk, label=name or email)
-            for code, pk, name, email in facilitators
-        ),
+        groups=tuple(groups),
+        facilitators=tuple(facilitators),
         items=scope.quantitative_items,
     )
 
@@ -447,13 +436,15 @@ def session_dataset(
 
 
 def participant_dataset(*, organization: Organization, filters: DashboardFilters) -> Dataset:
-    """The participants file: one query over attendance (present) joined to the session
-    rollups in the filters, streamed. Ordered by what the rows show, never by an id that
+    """The participants file: one query over attendance (present) joined to the held
+    sessions' rollups in the filters, streamed. Ordered by what the rows show, never by an id that
     would tell who enrolled first."""
     pseudonym = Pseudonyms()
     rows = (
         Attendance.objects.filter(
             _in_filters(organization, filters, via="session__fact__"),
+            # Held sessions only, as the manager dashboard's retention counts them.
+            session__fact__status=Session.Status.HELD,
             status=Attendance.Status.PRESENT,
         )
         .values("participant_id")
@@ -503,7 +494,8 @@ def codebook(*, items: Sequence[ResultItem]) -> tuple[CodebookSection, CodebookS
             file=PARTICIPANTS_FILE,
             title=_("Participants"),
             description=_(
-                "One row per participant marked present at one or more sessions in the filters."
+                "One row per participant marked present at one or more held sessions in the "
+                "filters."
             ),
             columns=participant_columns(),
         ),

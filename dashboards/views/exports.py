@@ -22,7 +22,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization
 from accounts.querystring import page_number, query_param
 
-from ..forms.filters import DashboardFilterForm
+from ..forms.filters import FILTER_NAMES, DashboardFilterForm
 from ..models import ExportLog
 from ..selectors.exports import (
     CODEBOOK_HEADER,
@@ -41,7 +41,6 @@ from ..selectors.filters import DashboardFilters
 from ..services.exports import export_log_finish, export_log_record
 from ..streaming_csv import csv_response
 
-FILTER_FIELDS = ("from_month", "to_month", "group", "facilitator", "model")
 LOG_PAGE_SIZE = 25
 
 
@@ -50,9 +49,9 @@ def _scope_and_form(
 ) -> tuple[Organization, ExportScope, DashboardFilterForm, bool]:
     organization = get_managed_organization_or_404(request.user, org_code)
     scope = export_scope(organization=organization, user=request.user)
-    bound = any(name in request.GET for name in FILTER_FIELDS)
+    bound = any(name in request.GET for name in FILTER_NAMES)
     form = DashboardFilterForm(
-        {name: query_param(request, name) for name in FILTER_FIELDS} if bound else None,
+        {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
         today=organization.today(),
         groups=scope.groups,
         facilitators=scope.facilitators,

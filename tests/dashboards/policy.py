@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from accounts.models import Organization
-from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, World, org_page
+from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, Redirect, World, org_page
 
 
 def _org_code(world: World, organization: Organization | None) -> Kwargs:
@@ -23,6 +23,19 @@ def _org_code(world: World, organization: Organization | None) -> Kwargs:
 POLICY: dict[str, Policy] = {
     "dashboards:feedback_by_training_level": Policy(
         expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:manager": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:manager_refresh": Policy(
+        expect=org_page(
+            manager=Redirect("dashboards:manager"), facilitator=FORBIDDEN, reviewer=FORBIDDEN
+        ),
+        method="post",
         url_kwargs=_org_code,
         missing=lambda world: {"org_code": uuid.uuid4()},
     ),

@@ -39,7 +39,6 @@ from tests.factories import (
     ParticipantFactory,
     UserFactory,
     member,
-    profile_of,
 )
 from tests.feedback.results_factories import session_on
 
@@ -556,7 +555,6 @@ def test_the_participants_file_matches_a_tiny_dataset_computed_by_hand(
 def test_the_filters_choose_group_model_and_facilitator(manager_client, cast, group):
     other = GroupFactory(organization=cast.org)
     lead = member(cast.org, Role.FACILITATOR)
-    profile = profile_of(lead, cast.org)
     led = fact(group, MARCH_3)
     SessionFactMember.objects.create(fact=led, user=lead)
     fact(group, MARCH_10, facilitation_model="participant_led")
@@ -571,7 +569,7 @@ def test_the_filters_choose_group_model_and_facilitator(manager_client, cast, gr
     assert dates() == ["2026-03-03", "2026-03-03", "2026-03-10"]
     assert dates(group=group.code) == ["2026-03-03", "2026-03-10"]
     assert dates(model="participant_led") == ["2026-03-10"]
-    assert dates(facilitator=profile.code) == ["2026-03-03"]
+    assert dates(facilitator=lead.pk) == ["2026-03-03"]
 
 
 # --- The managers' page --------------------------------------------------------------------
@@ -651,9 +649,9 @@ def test_another_organizations_download_carries_its_canary(client, cast):
 # --- A fixed number of queries -------------------------------------------------------------
 
 # The session, the user, their memberships and MFA, the organization and the role; the
-# scope (groups, questions, facilitators); the log row; the rows (one streamed query); the
-# row count when the download ends.
-DOWNLOAD_QUERIES = 12
+# scope (the filters' groups and facilitators, the results scope's groups and questions);
+# the log row; the rows (one streamed query); the row count when the download ends.
+DOWNLOAD_QUERIES = 13
 
 
 def _data(cast, size: int) -> None:
@@ -680,9 +678,9 @@ def test_a_download_makes_a_fixed_number_of_queries(
     assert len(rows) == 2 * size
 
 
-# The session, user, memberships, MFA, organization, role; the scope (three); the log
+# The session, user, memberships, MFA, organization, role; the scope (four); the log
 # page (count and rows).
-PAGE_QUERIES = 11
+PAGE_QUERIES = 12
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -702,5 +700,5 @@ def test_the_codebook_makes_a_fixed_number_of_queries(
     manager_client, cast, size, django_assert_num_queries
 ):
     _data(cast, size)
-    with django_assert_num_queries(9):  # as the page, without the log
+    with django_assert_num_queries(10):  # as the page, without the log
         assert manager_client.get(url("export_codebook", cast.org)).status_code == 200

@@ -1,0 +1,373 @@
+"""The manager dashboard: its figures against hand-computed values on a small fixed
+dataset (attendance rate, completers, the retention curve, coverage, the by-model and
+by-level splits, including a session with a clinician co-facilitating and one led by a
+participant), every filter, suppression, access, and a fixed number of queries."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from dashboards.models import RollupRefresh, SessionFact
+from dashboards.selectors.filters import DashboardFilters
+from dashboards.selectors.manager import manager_dashboard
+from dashboards.services import rollups_refresh
+from facilitators.selectors import TrainingLevel
+from sessions_app.models import (
+    Attendance,
+    Enrollment,
+    Group,
+    Participant,
+    Session,
+    SessionFacilitator,
+)
+from tests.facilitators.factories import SeekingSafetyTrainingFactory
+from tests.factories import (
+    AttendanceFactory,
+    EnrollmentFactory,
+    GroupFactory,
+    ParticipantFactory,
+    profile_of,
+)
+from tests.feedback.results_factories import respond, session_on
+
+pytestmark = pytest.mark.django_db
+
+MARCH = datetime.date(2026, 3, 1)
+APRIL = datetime.date(2026, 4, 1)
+LEAD = SessionFacilitator.Role.LEAD_PEER
+CLINICIAN = SessionFacilitator.Role.CLINICIAN_CO
+PRESENT, ABSENT, EXCUSED = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.ABSENT,
+    Attendance.Status.EXCUSED,
+)
+
+
+@dataclass
+class Program:
+    group: Group
+    people: list[Participant]
+    sessions: list[Session]
+
+
+def held(group, day, *, topic, team, attendance, **fields) -> Session:
+    session = session_on(group, day, topic=topic, status=Session.Status.HELD, **fields)
+    SessionFacilitator.objects.bulk_create(
+        [SessionFacilitator(session=session, user=user, role=role) for user, role in team]
+    )
+    for participant, status in attendance:
+        AttendanceFactory(session=session, participant=participant, status=status)
+    return session
+
+
+def build_program(cast, *, name="Tuesday evening", extra_people=0) -> Program:
+    """Group of four enrolled from March 1. In March: S1 (topic 1, the peer leads: peer-led)
+    with P1-P3 present and one drop-in; S2 (topic 2, the peer and a clinician
+    co-facilitating) with P1 and P2 present; S3 (topic 3, led by P1, no facilitator
+    recorded) with P1 and P2 present; a cancelled session. In April: a planned session on
+    topic 4. The peer was trained in January."""
+    SeekingSafetyTrainingFactory(
+        profile=profile_of(cast.peer, cast.org), completed_on=datetime.date(2026, 1, 10)
+    )
+    group = GroupFactory(organization=cast.org, name=name, start_date=MARCH)
+    people = [
+        EnrollmentFactory(group=group, joined_on=MARCH).participant for _ in range(4 + extra_people)
+    ]
+    p1, p2, p3, p4 = people[:4]
+    s1 = held(
+        group,
+        datetime.date(2026, 3, 3),
+        topic=1,
+        team=[(cast.peer, LEAD)],
+        attendance=[(p1, PRESENT), (p2, PRESENT), (p3, PRESENT), (p4, ABSENT)],
+        drop_in_count=1,
+    )
+    s2 = held(
+        group,
+        datetime.date(2026, 3, 10),
+        topic=2,
+        team=[(cast.peer, LEAD), (cast.clinician, CLINICIAN)],
+        attendance=[(p1, PRESENT), (p2, PRESENT), (p3, EXCUSED), (p4, ABSENT)],
+    )
+    s3 = held(
+        group,
+        datetime.date(2026, 3, 17),
+        topic=3,
+        team=[],
+        attendance=[(p1, PRESENT), (p2, PRESENT)],
+        led_by_participant=p1,
+    )
+    session_on(
+        group, datetime.date(2026, 3, 24), status=Session.Status.CANCELLED, cancel_reason="Snow "
+    )
+    session_on(group, datetime.date(2026, 4, 7), topic=4)
+    respond(s1, {"session_helpful": 3}, times=3)
+    respond(s2, {"session_helpful": 1}, times=2)
+    return Program(group=group, people=people, sessions=[s1, s2, s3])
+
+
+def march_and_april(**fields) -> DashboardFilters:
+    return DashboardFilters(first_month=MARCH, last_month=APRIL, **fields)
+
+
+def dashboard(cast, **fields):
+    rollups_refresh(cast.org)
+    return manager_dashboard(
+        user=cast.manager, organization=cast.org, filters=march_and_april(**fields)
+    )
+
+
+# --- The rollups ------------------------------------------------------------------------
+
+
+def test_the_rollups_hold_each_sessions_model_level_and_counts(cast):
+    program = build_program(cast)
+    rollups_refresh(cast.org)
+    s1, s2, s3 = (SessionFact.objects.get(pk=s.pk) for s in program.sessions)
+    assert (s1.facilitation_model, s1.training_level) == ("peer_led", TrainingLevel.TRAINED)
+    assert (s2.facilitation_model, s2.training_level) == ("peer_with_clinician", "trained")
+    assert (s3.facilitation_model, s3.training_level) == ("participant_led", "none_recorded")
+    assert (s1.enrolled, s1.present, s1.drop_ins, s1.responses) == (4, 3, 1, 3)
+    assert (s2.present, s2.responses) == (2, 2)
+    assert set(s2.members.values_list("user_id", flat=True)) == {cast.peer.pk, cast.clinician.pk}
+    assert s1.month == MARCH
+    refresh = RollupRefresh.objects.get(organization=cast.org)
+    assert refresh.sessions == 5
+
+
+def test_a_second_refresh_replaces_the_rows_instead_of_adding(cast):
+    program = build_program(cast)
+    rollups_refresh(cast.org)
+    AttendanceFactory(session=program.sessions[2], participant=program.people[2], status=PRESENT)
+    rollups_refresh(cast.org)
+    assert SessionFact.objects.filter(organization=cast.org).count() == 5
+    assert SessionFact.objects.get(pk=program.sessions[2].pk).present == 3
+
+
+def test_the_rollups_of_one_organization_leave_anothers_alone(cast):
+    build_program(cast)
+    other = GroupFactory(organization=cast.other_org)
+    session_on(other, datetime.date(2026, 3, 3), status=Session.Status.HELD)
+    rollups_refresh(cast.other_org)
+    rollups_refresh(cast.org)
+    assert SessionFact.objects.filter(organization=cast.other_org).count() == 1
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def test_sessions_and_attendance_per_month(cast):
+    build_program(cast)
+    sessions = dashboard(cast).sessions
+    march, april = sessions.months
+    assert (march.held, march.cancelled, march.planned) == (3, 1, 0)
+    assert (march.enrolled, march.present, march.drop_ins) == (12, 7, 1)
+    assert march.attendance_rate == Decimal("0.583")
+    assert (april.held, april.planned, april.attendance_rate) == (0, 1, None)
+    assert [(row.reason, row.sessions) for row in sessions.reasons] == [("Snow", 1)]
+
+
+def test_retention_counts_completers_and_the_curve(cast, settings):
+    settings.COMPLETER_SESSIONS = 3
+    build_program(cast)
+    retention = dashboard(cast).retention
+    # P1 and P2 attended three sessions two weeks apart, P3 one; P4 none.
+    assert (retention.participants, retention.completers) == (3, 2)
+    assert retention.completer_share == Decimal("0.667")
+    assert retention.mean_sessions == Decimal("2.3")
+    assert dict(retention.by_sessions)["1"] == 1
+    assert dict(retention.by_sessions)["3"] == 2
+    assert [share for _, share in retention.curve[:4]] == [
+        Decimal("1.000"),
+        Decimal("0.667"),
+        Decimal("0.667"),
+        Decimal("0.000"),
+    ]
+
+
+def test_topic_coverage_per_group_and_per_participant(cast):
+    build_program(cast)
+    coverage = dashboard(cast).coverage
+    (group,) = coverage.groups.object_list
+    states = {cell.number: cell.state for cell in group.cells}
+    assert [states[n] for n in (1, 2, 3, 4, 5)] == [
+        "covered",
+        "covered",
+        "covered",
+        "planned",
+        "not_planned",
+    ]
+    assert (group.covered, group.planned, len(group.cells)) == (3, 1, 25)
+    ranked = [(row.topics, row.sessions) for row in coverage.participants.object_list]
+    assert ranked == [(3, 3), (3, 3), (1, 1)]
+
+
+def test_the_pilot_comparison_by_model_with_small_figures_hidden(cast, settings):
+    settings.FEEDBACK_MIN_CELL = 3
+    settings.COMPLETER_SESSIONS = 3
+    build_program(cast)
+    by_model = dashboard(cast).by_model
+    rows = {row.label: row for row in by_model.rows}
+    assert [row.sessions for row in by_model.rows] == [1, 1, 1]
+    assert rows["Peer-led"].attendance.mean == Decimal("0.75")
+    assert rows["Peer with a clinician co-facilitating"].attendance.mean == Decimal("0.50")
+    assert rows["Participant-led"].attendance.mean == Decimal("0.50")
+    # Three participants attended peer-led sessions, none of them three times there.
+    assert (rows["Peer-led"].participants.responses, rows["Peer-led"].participants.mean) == (
+        3,
+        Decimal("0.00"),
+    )
+    # Two participants are fewer than three: hidden; together, two of three completed.
+    assert rows["Participant-led"].participants.hidden
+    assert by_model.total.participants.mean == Decimal("0.67")
+    assert by_model.total.attendance.mean == Decimal("0.58")
+    # Two responses under the clinician model are hidden, and so is the peer-led three
+    # (else the total would give them away); the total of five is shown.
+    assert rows["Peer with a clinician co-facilitating"].responses.hidden
+    assert rows["Peer-led"].responses.hidden
+    assert by_model.total.responses.responses == 5
+
+
+def test_the_pilot_comparison_hides_everything_small_at_the_default_threshold(cast):
+    build_program(cast)
+    by_model = dashboard(cast).by_model
+    # Four enrolled places per session are fewer than five: every row hidden, the total shown.
+    assert all(row.attendance.hidden for row in by_model.rows)
+    assert by_model.total.attendance.responses == 12
+
+
+def test_the_pilot_comparison_by_training_level(cast, settings):
+    settings.FEEDBACK_MIN_CELL = 3
+    build_program(cast)
+    by_level = dashboard(cast).by_level
+    rows = {row.label: row for row in by_level.rows}
+    assert rows["Trained"].sessions == 2
+    assert rows["Trained"].attendance.mean == Decimal("0.63")  # 5 of 8
+    assert rows["No peer facilitator recorded"].sessions == 1
+
+
+def test_feedback_by_topic_hides_a_complement(cast, settings):
+    settings.FEEDBACK_MIN_CELL = 3
+    build_program(cast)
+    table = dashboard(cast).feedback_by_topic
+    first_column = {row.label: row.cells[0].figure for row in table.rows}
+    assert first_column["2. Safety"].hidden  # two responses
+    assert first_column["1. Introduction/Case Management"].hidden  # its complement
+    assert table.footer is not None
+    assert table.footer.cells[0].figure.mean == Decimal("2.20")
+
+
+@pytest.mark.parametrize(
+    ("fields", "held_sessions"),
+    [
+        ({"model": "peer_led"}, 1),
+        ({"model": "participant_led"}, 1),
+        ({"facilitator_id": "clinician"}, 1),
+        ({"facilitator_id": "peer"}, 2),
+        ({"group_id": "other"}, 0),
+    ],
+)
+def test_every_figure_respects_the_filters(cast, fields, held_sessions):
+    build_program(cast)
+    other = GroupFactory(organization=cast.org, name="Other")
+    if "facilitator_id" in fields:
+        fields = {"facilitator_id": getattr(cast, fields["facilitator_id"]).pk}
+    if "group_id" in fields:
+        fields = {"group_id": other.pk}
+    board = dashboard(cast, **fields)
+    assert board.sessions.total.held == held_sessions
+    assert sum(row.sessions for row in board.by_model.rows) == held_sessions
+    assert len(board.coverage.groups.object_list) == (1 if held_sessions else 0)
+
+
+def test_months_outside_the_range_are_left_out(cast):
+    build_program(cast)
+    rollups_refresh(cast.org)
+    board = manager_dashboard(
+        user=cast.manager,
+        organization=cast.org,
+        filters=DashboardFilters(first_month=APRIL, last_month=APRIL),
+    )
+    assert (board.sessions.total.held, board.sessions.total.planned) == (0, 1)
+    assert board.retention.participants == 0
+
+
+# --- The page -----------------------------------------------------------------------------
+
+
+def page_url(organization, **query) -> str:
+    url = reverse("dashboards:manager", kwargs={"org_code": organization.code})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_the_page_shows_the_figures_for_the_chosen_months(client, cast):
+    build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    response = client.get(page_url(cast.org, from_month="2026-03", to_month="2026-04"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<svg class="chart"' in body
+    assert re.search(
+        r"March 2026</th><td>3</td><td>1</td><td>0</td><td>12</td><td>7</td><td>58%", body
+    )
+    assert "Snow: 1 session" in body
+    assert "Tuesday evening" in body
+
+
+def test_months_in_the_wrong_order_are_refused_and_said_so(client, cast):
+    client.force_login(cast.manager)
+    response = client.get(page_url(cast.org, from_month="2026-05", to_month="2026-03"))
+    assert response.status_code == 400
+    assert "The first month is after the last month" in response.content.decode()
+
+
+def test_refresh_rebuilds_the_rollups_and_says_so(client, cast):
+    build_program(cast)
+    client.force_login(cast.manager)
+    url = reverse("dashboards:manager_refresh", kwargs={"org_code": cast.org.code})
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert "The figures were brought up to date (5 sessions)." in response.content.decode()
+    assert SessionFact.objects.filter(organization=cast.org).count() == 5
+
+
+def test_only_the_organizations_managers_see_it(client, cast):
+    for user, status in [
+        (cast.peer, 403),
+        (cast.reviewer, 403),
+        (cast.outsider_manager, 404),
+        (cast.manager, 200),
+    ]:
+        client.force_login(user)
+        assert client.get(page_url(cast.org)).status_code == status
+
+
+def _grow(cast, program: Program) -> None:
+    """More groups, people, sessions, attendance and feedback in the same months."""
+    for n in range(3):
+        more = build_program(cast, name=f"Group {n}", extra_people=3)
+        respond(more.sessions[2], {"session_helpful": 2, "will_come_back": 1}, times=4)
+    Enrollment.objects.filter(group=program.group).update(left_on=None)
+    ParticipantFactory(organization=cast.org)
+
+
+def test_the_page_costs_the_same_queries_whatever_the_data(client, cast, django_assert_num_queries):
+    program = build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    url = page_url(cast.org, from_month="2026-03", to_month="2026-04")
+    client.get(url)  # warm the session and the per-request caches alike
+    with django_assert_num_queries(QUERIES):
+        assert client.get(url).status_code == 200
+    _grow(cast, program)
+    rollups_refresh(cast.org)
+    with django_assert_num_queries(QUERIES):
+        assert client.get(url).status_code == 200
+
+
+QUERIES = 27
