@@ -180,7 +180,7 @@ SESSION_COLUMNS: tuple[Column, ...] = (
     Column(
         "present",
         TYPE_INTEGER,
-        _("Enrolled participants marked present."),
+        _("Registered participants marked present (drop-ins are counted apart)."),
         _field("present"),
     ),
     Column(
