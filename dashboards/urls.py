@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import evaluation, feedback_by_training_level, manager
+from .views import evaluation, exports, feedback_by_training_level, manager
 
 app_name = "dashboards"
 
@@ -34,4 +34,18 @@ evaluation_urls = [
     path("platform/dashboard/report/", evaluation.platform_report, name="platform_report"),
 ]
 
-urlpatterns = feedback_urls + manager_urls + evaluation_urls
+# De-identified exports for the organization's managers (views/exports.py).
+export_urls = [
+    path("", exports.page, name="exports"),
+    path("sessions.csv", exports.sessions_csv, name="export_sessions"),
+    path("participants.csv", exports.participants_csv, name="export_participants"),
+    path("codebook/", exports.codebook_page, name="export_codebook"),
+    path("codebook.csv", exports.codebook_csv, name="export_codebook_csv"),
+]
+
+urlpatterns = [
+    *feedback_urls,
+    *manager_urls,
+    *evaluation_urls,
+    path("organizations/<uuid:org_code>/dashboard/exports/", include(export_urls)),
+]
