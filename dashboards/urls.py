@@ -21,6 +21,11 @@ manager_urls = [
         manager.refresh,
         name="manager_refresh",
     ),
+    path(
+        "organizations/<uuid:org_code>/dashboard/tables/<slug:table>.csv",
+        manager.table_csv,
+        name="manager_table_csv",
+    ),
 ]
 
 # The formative-evaluation report and the platform dashboard (views/evaluation.py).

@@ -24,6 +24,7 @@ from accounts.querystring import page_number, query_param
 
 from ..forms.filters import FILTER_NAMES, DashboardFilterForm
 from ..models import ExportLog
+from ..replica import replica_reads, streamed_from_replica
 from ..selectors.exports import (
     CODEBOOK_HEADER,
     Dataset,
@@ -118,12 +119,13 @@ def _download(
         kind=kind,
         filters=filters_record(filters, groups=scope.groups, facilitators=scope.facilitators),
     )
-    data = dataset(organization, filters, scope)
+    with replica_reads():
+        data = dataset(organization, filters, scope)
     return csv_response(
         organization=organization,
         name=name,
         header=data.header,
-        rows=data.cells(),
+        rows=streamed_from_replica(data.cells()),
         on_complete=lambda rows: export_log_finish(log=log, rows=rows),
     )
 

@@ -51,4 +51,12 @@ POLICY: dict[str, Policy] = {
     "dashboards:platform_report": Policy(
         expect={**signed_in(FORBIDDEN), "admin": OK},
     ),
+    "dashboards:manager_table_csv": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            **_org_code(world, organization),
+            "table": "sessions-per-month",
+        },
+        missing=lambda world: {"org_code": uuid.uuid4(), "table": "sessions-per-month"},
+    ),
 }

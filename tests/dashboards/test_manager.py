@@ -288,3 +288,64 @@ def test_the_page_costs_the_same_queries_whatever_the_data(client, cast, django_
 
 
 QUERIES = 42
+
+
+# --- Each table as a CSV ------------------------------------------------------------------
+
+
+def table_url(organization, table, **query) -> str:
+    url = reverse(
+        "dashboards:manager_table_csv", kwargs={"org_code": organization.code, "table": table}
+    )
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def csv_lines(response) -> list[list[str]]:
+    import csv
+    import io
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_a_table_downloads_with_the_filters_and_is_logged(client, cast):
+    from dashboards.models import ExportLog
+    from dashboards.streaming_csv import redisclosure_notice
+
+    build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    response = client.get(
+        table_url(cast.org, "sessions-per-month", from_month="2026-03", to_month="2026-04")
+    )
+    assert response.status_code == 200
+    lines = csv_lines(response)
+    assert lines[0] == [redisclosure_notice(cast.org)]
+    assert lines[1][0] == "month"
+    assert lines[2] == ["2026-03", "3", "1", "0", "12", "7", "0.583", "1"]
+    assert lines[-1][0] == "all"
+    log = ExportLog.objects.get(table="sessions-per-month")
+    assert (log.kind, log.user, log.filters["from_month"]) == ("table", cast.manager, "2026-03")
+    assert log.row_count == 3
+
+
+def test_a_hidden_figure_is_an_empty_cell_named_in_the_last_column(client, cast):
+    build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    lines = csv_lines(
+        client.get(table_url(cast.org, "pilot-by-model", from_month="2026-03", to_month="2026-04"))
+    )
+    peer_led = next(line for line in lines if line[0] == "Peer-led")
+    header = lines[1]
+    assert peer_led[header.index("attendance_rate")] == ""
+    assert "attendance_rate" in peer_led[header.index("hidden")]
+    total = lines[-1]
+    assert total[header.index("attendance_rate")] == "0.58"
+
+
+def test_an_unknown_table_is_not_found_and_other_roles_get_nothing(client, cast):
+    client.force_login(cast.manager)
+    assert client.get(table_url(cast.org, "participants-names")).status_code == 404
+    client.force_login(cast.peer)
+    assert client.get(table_url(cast.org, "sessions-per-month")).status_code == 403
