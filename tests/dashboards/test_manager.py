@@ -8,19 +8,27 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from curriculum.models import Topic
 from dashboards.models import RollupRefresh, SessionFact
 from dashboards.selectors.filters import DashboardFilters
 from dashboards.selectors.manager import manager_dashboard
 from dashboards.services import rollups_refresh
 from facilitators.selectors import TrainingLevel
+from feedback.models import FeedbackAnswer, FeedbackResponse
 from sessions_app.models import (
     Enrollment,
     Session,
 )
 from tests.factories import AttendanceFactory, GroupFactory, ParticipantFactory
-from tests.feedback.results_factories import respond, session_on
+from tests.feedback.results_factories import default_items, respond, session_on
+from tests.feedback.test_results import MODELS, QUESTIONS, START, relations, sessions_strategy
 
 from .programs import APRIL, MARCH, PRESENT, Program, build_program
 
@@ -349,3 +357,98 @@ def test_an_unknown_table_is_not_found_and_other_roles_get_nothing(client, cast)
     assert client.get(table_url(cast.org, "participants-names")).status_code == 404
     client.force_login(cast.peer)
     assert client.get(table_url(cast.org, "sessions-per-month")).status_code == 403
+
+
+# --- The property: nothing small and nothing recoverable, whatever the filters ----------------
+
+month_strategy = st.integers(0, 2).map(lambda n: datetime.date(2026, n + 1, 1))
+dashboard_filters_strategy = st.fixed_dictionaries(
+    {
+        "first": month_strategy,
+        "months": st.integers(0, 2),
+        "group": st.none() | st.integers(0, 2),
+        "model": st.sampled_from(MODELS),
+    }
+)
+
+
+def assert_safe(table, k: int) -> None:
+    """No shown figure rests on 1 to k-1 responses; no shown total has exactly one hidden
+    part (it would be the total minus the shown ones)."""
+    shown = [*table.cells.values(), *(table.column_margins or {}).values()]
+    for figure in shown:
+        if not figure.hidden:
+            assert not 0 < figure.responses < k, figure
+    for total, parts in relations(table):
+        if not total.hidden:
+            assert sum(1 for part in parts if part.hidden) != 1
+
+
+@hsettings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    generated=sessions_strategy,
+    chosen=dashboard_filters_strategy,
+    k=st.sampled_from([3, 5]),
+)
+def test_no_dashboard_figure_rests_on_a_few_or_gives_a_hidden_one_away(cast, generated, chosen, k):
+    items = default_items()
+    with transaction.atomic(), override_settings(FEEDBACK_MIN_CELL=k):
+        groups = [GroupFactory(organization=cast.org, name=f"Group {n}") for n in range(3)]
+        led_by = ParticipantFactory(organization=cast.org)
+        for spec in generated:
+            session = Session.objects.create(
+                group=groups[spec["group"]],
+                starts_at=datetime.datetime.combine(
+                    START + datetime.timedelta(days=spec["day"]),
+                    datetime.time(spec["hour"]),
+                    tzinfo=datetime.UTC,
+                ),
+                duration_minutes=90,
+                status=Session.Status.HELD,
+                topic=Topic.objects.filter(order=spec["topic"]).first(),
+                clinician=cast.clinician if spec["model"] == "peer_with_clinician" else None,
+                led_by_participant=led_by if spec["model"] == "participant_led" else None,
+            )
+            for answered in spec["responses"]:
+                response = FeedbackResponse.objects.create(
+                    session=session, instrument=items["felt_safe"].instrument, submitted_on=START
+                )
+                FeedbackAnswer.objects.bulk_create(
+                    FeedbackAnswer(response=response, item=items[key], number=answered[key])
+                    for key in QUESTIONS
+                    if answered[key] is not None
+                )
+        rollups_refresh(cast.org)
+        first = chosen["first"]
+        last = datetime.date(2026, min(first.month + chosen["months"], 3), 1)
+        board = manager_dashboard(
+            user=cast.manager,
+            organization=cast.org,
+            filters=DashboardFilters(
+                first_month=first,
+                last_month=last,
+                group_id=None if chosen["group"] is None else groups[chosen["group"]].pk,
+                model=chosen["model"],
+            ),
+        )
+        for result in (
+            board.feedback_by_topic,
+            board.feedback_by_month,
+            board.by_model.feedback,
+            board.by_level.feedback,
+        ):
+            assert_safe(result.table, k)
+        for comparison in (board.by_model, board.by_level):
+            for name in ("responses", "attendance", "fidelity", "passing"):
+                column = [getattr(row, name) for row in comparison.rows]
+                total = getattr(comparison.total, name)
+                for figure in (*column, total):
+                    if not figure.hidden:
+                        assert not 0 < figure.responses < k, (name, figure)
+                if not total.hidden:
+                    assert sum(1 for figure in column if figure.hidden) != 1, name
+        transaction.set_rollback(True)
