@@ -82,6 +82,28 @@ def test_the_rollups_of_one_organization_leave_anothers_alone(cast):
     assert SessionFact.objects.filter(organization=cast.other_org).count() == 1
 
 
+def test_the_beat_task_and_the_command_rebuild_the_rollups(cast, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from dashboards.tasks import rollups_refresh_due
+
+    build_program(cast)
+    other = GroupFactory(organization=cast.other_org)
+    session_on(other, datetime.date(2026, 3, 3), status=Session.Status.HELD)
+    schedule = settings.CELERY_BEAT_SCHEDULE["refresh-rollups"]
+    assert schedule["task"] == "dashboards.tasks.rollups_refresh_due"
+    assert rollups_refresh_due() == 6
+    assert SessionFact.objects.count() == 6
+    SessionFact.objects.all().delete()
+    out = StringIO()
+    call_command("refresh_rollups", cast.other_org.slug, stdout=out)
+    assert SessionFact.objects.filter(organization=cast.other_org).count() == 1
+    assert not SessionFact.objects.filter(organization=cast.org).exists()
+    assert "1 organizations, 1 sessions" in out.getvalue()
+
+
 # --- Figures ------------------------------------------------------------------------------
 
 
