@@ -35,6 +35,11 @@ evaluation_urls = [
         evaluation.report,
         name="evaluation_report",
     ),
+    path(
+        "organizations/<uuid:org_code>/dashboard/report.csv",
+        evaluation.report_csv,
+        name="evaluation_report_csv",
+    ),
     path("platform/dashboard/", evaluation.platform, name="platform"),
     path("platform/dashboard/report/", evaluation.platform_report, name="platform_report"),
 ]

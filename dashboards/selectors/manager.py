@@ -1,6 +1,7 @@
 """The manager dashboard put together (views/manager.py): the program figures
 (program.py) for the filters chosen, and the choices the filters offer."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from sessions_app.models import Group
 from ..forms.filters import Choice
 from ..models import SessionFactMember
 from .adaptations_panel import AdaptationsPanel, adaptations_panel
+from .charts import BarChart, bar_chart
 from .facilitator_panel import FacilitatorPanel, facilitator_panel
 from .feedback_by_training_level import LEVEL_ORDER
 from .filters import DashboardFilters
@@ -40,6 +42,21 @@ from .recordings_panel import RecordingsPanel, recordings_panel
 ALL_TOPICS = _("All topics")
 ALL_MONTHS = _("All months")
 NO_TOPIC = _("No topic recorded")
+
+
+def _rating_chart(table: ResultTable, items: Sequence[ResultItem], item: ResultItem) -> BarChart:
+    """One rating's mean per month, from the suppressed table: a hidden month has no bar."""
+    column = list(items).index(item)
+    return bar_chart(
+        labels=[row.label for row in table.rows],
+        series=[item.label],
+        values=[
+            [None if cell.figure.hidden or cell.figure.mean is None else float(cell.figure.mean)]
+            for row in table.rows
+            for cell in [row.cells[column]]
+        ],
+        top=3.0,
+    )
 
 
 def filter_choices(*, user: User, organization: Organization) -> tuple[list[Choice], list[Choice]]:
@@ -77,6 +94,8 @@ class ManagerDashboard:
     feedback_by_month: ResultTable
     by_model: Comparison
     by_level: Comparison
+    feedback_chart: BarChart | None
+    feedback_chart_item: ResultItem | None
     facilitators: FacilitatorPanel
     recordings: RecordingsPanel
     adaptations: AdaptationsPanel
@@ -96,6 +115,15 @@ def manager_dashboard(
     topics = list(Topic.objects.order_by("order").values_list("pk", "order", "title"))
     topic_labels = {pk: f"{order}. {title}" for pk, order, title in topics}
     topic_labels[NO_TOPIC_KEY] = str(NO_TOPIC)
+    by_month = feedback_by(
+        facts=facts,
+        dimension="month",
+        items=items,
+        order=filters.months,
+        labels={month: month.strftime("%Y-%m") for month in filters.months},
+        total_label=str(ALL_MONTHS),
+    )
+    ratings = [item for item in items if not item.is_yes_no]
     return ManagerDashboard(
         filters=filters,
         refreshed_at=rollups_refreshed_at(organization),
@@ -117,14 +145,9 @@ def manager_dashboard(
             labels=topic_labels,
             total_label=str(ALL_TOPICS),
         ),
-        feedback_by_month=feedback_by(
-            facts=facts,
-            dimension="month",
-            items=items,
-            order=filters.months,
-            labels={month: month.strftime("%Y-%m") for month in filters.months},
-            total_label=str(ALL_MONTHS),
-        ),
+        feedback_by_month=by_month,
+        feedback_chart=_rating_chart(by_month, items, ratings[0]) if ratings else None,
+        feedback_chart_item=ratings[0] if ratings else None,
         by_model=comparison(
             facts=facts,
             dimension="facilitation_model",

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -22,8 +23,12 @@ from accounts.models import Organization
 from accounts.querystring import page_number, query_param
 
 from ..forms.filters import FILTER_NAMES, DashboardFilterForm
+from ..models import ExportLog
 from ..replica import replica_reads
 from ..selectors.evaluation import BY_KEY, evaluation
+from ..selectors.exports import filters_record
+from ..services.exports import export_log_finish, export_log_record
+from ..streaming_csv import csv_response
 
 # Organizations side by side on one page of the platform dashboard.
 ORGANIZATIONS_PER_PAGE = 25
@@ -94,6 +99,65 @@ def _render_report(
             "completer_sessions": settings.COMPLETER_SESSIONS,
         },
         status=200 if valid else 400,
+    )
+
+
+REPORT_HEADER = [
+    "area",
+    "measure",
+    "label",
+    "value",
+    "numerator",
+    "denominator",
+    "hidden",
+    "base",
+    "definition",
+]
+
+
+def _report_rows(measured: Any) -> list[list[Any]]:
+    return [
+        [
+            value.definition.area,
+            value.definition.key,
+            str(value.definition.label),
+            value.value,
+            value.numerator,
+            value.denominator,
+            value.hidden,
+            value.definition.base,
+            str(value.definition.definition),
+        ]
+        for value in measured.total.ordered
+    ]
+
+
+@login_required
+@require_GET
+def report_csv(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponseBase:
+    """The report's measures, one per row, for analysis; logged like any export. A period
+    with an error gives the report page (400) and no file."""
+    organization = get_managed_organization_or_404(request.user, org_code)
+    form, valid = _period_form(request, organization.today())
+    if not valid:
+        with replica_reads():
+            return _render_report(request, organization, form, valid)
+    filters = form.filters()
+    with replica_reads():
+        rows = _report_rows(evaluation(organizations=[organization], filters=filters))
+    log = export_log_record(
+        organization=organization,
+        user=request.user,
+        kind=ExportLog.Kind.TABLE,
+        table="evaluation-report",
+        filters=filters_record(filters, groups=(), facilitators=()),
+    )
+    return csv_response(
+        organization=organization,
+        name="evaluation-report",
+        header=REPORT_HEADER,
+        rows=rows,
+        on_complete=lambda count: export_log_finish(log=log, rows=count),
     )
 
 

@@ -1,6 +1,7 @@
 """The demo manager opens the program dashboard from their home page, changes the months
 shown, and sees a chart and the table of the same numbers beside it."""
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -48,11 +49,11 @@ def test_the_demo_manager_filters_the_dashboard_and_reads_a_chart_and_its_table(
 
     # Only next month: nothing held yet, and the page says which months it shows.
     today = timezone.localdate()
-    month = (today.replace(day=28) + timezone.timedelta(days=7)).strftime("%Y-%m")
+    month = (today.replace(day=28) + datetime.timedelta(days=7)).strftime("%Y-%m")
     page.get_by_label("From month").fill(month)
     page.get_by_label("To month").fill(month)
     page.get_by_role("button", name="Show figures").click()
-    )
+    page.wait_for_url(f"**from_month={month}**")
     assert f"from_month={month}" in page.url
     expect(table.locator("tbody tr")).to_have_count(1)
     expect(table.locator("tfoot td").first).to_have_text("0")

@@ -59,4 +59,9 @@ POLICY: dict[str, Policy] = {
         },
         missing=lambda world: {"org_code": uuid.uuid4(), "table": "sessions-per-month"},
     ),
+    "dashboards:evaluation_report_csv": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
 }

@@ -130,6 +130,27 @@ def test_the_report_shows_each_measure_with_its_definition(client, cast, setting
     assert "Proctor" in text
 
 
+def test_the_reports_measures_download_for_analysis_and_are_logged(client, cast, settings):
+    import csv
+    import io
+
+    from dashboards.models import ExportLog
+
+    settings.FEEDBACK_MIN_CELL = 3
+    build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    url = reverse("dashboards:evaluation_report_csv", kwargs={"org_code": cast.org.code})
+    response = client.get(url + "?from_month=2026-03&to_month=2026-04")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(body)))
+    assert lines[1][:4] == ["area", "measure", "label", "value"]
+    rows = {line[1]: line for line in lines[2:]}
+    assert set(rows) == {measure.key for measure in MEASURES}
+    assert rows["attendance_rate"][3:6] == ["0.583", "7", "12"]
+    assert ExportLog.objects.get(table="evaluation-report").row_count == len(MEASURES)
+
+
 def test_the_report_is_for_the_organizations_managers(client, cast):
     for user, status in [(cast.peer, 403), (cast.outsider_manager, 404), (cast.manager, 200)]:
         client.force_login(user)
