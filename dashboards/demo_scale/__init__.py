@@ -22,6 +22,7 @@ from feedback.models import FeedbackAnswer, FeedbackLink, FeedbackResponse
 from sessions_app.models import (
     Attendance,
     Enrollment,
+    GroupTopic,
     Participant,
     Session,
     SessionFacilitator,
@@ -39,6 +40,7 @@ __all__ = ["EMAIL_DOMAIN", "ORGANIZATION_PREFIX", "SCALES", "SeedResult", "seed_
 GENERATOR_VERSION = 1
 # Tables big enough at national scale that loading them without indexes pays.
 BIG_TABLES = [
+    GroupTopic,
     Participant,
     Enrollment,
     Session,

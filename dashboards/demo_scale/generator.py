@@ -94,26 +94,21 @@ RATING_WEIGHTS = [
 ]
 # How often a response answers each question: most answer the first, few write text.
 ANSWER_CHANCE = {
-    "session_helpful": 0.85,
-    "topic_helpful": 0.35,
-    "handouts_helpful": 0.1,
-    "quotation_helpful": 0.1,
-    "facilitator_helpful": 0.3,
-    "felt_safe": 0.35,
-    "will_come_back": 0.45,
-    "take_with_you": 0.04,
+    "session_helpful": 0.8,
+    "topic_helpful": 0.2,
+    "handouts_helpful": 0.05,
+    "quotation_helpful": 0.05,
+    "facilitator_helpful": 0.15,
+    "felt_safe": 0.2,
+    "will_come_back": 0.25,
+    "take_with_you": 0.03,
     "should_change": 0.01,
 }
+# A version 4 (random) UUID: random bits but for its version and variant.
+UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+UUID_SET = (4 << 76) | (0x8000 << 48)
 RESPONSE_CHANCE = 0.8  # of the people there (present plus drop-ins) who answer
 RECORDED_CHANCE = 0.01
-
-
-def _cum(weights: list[int]) -> list[float]:
-    total, out = 0.0, []
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
 
 
 @dataclass
@@ -131,6 +126,7 @@ class Org:
     forms: dict[str, int] = field(default_factory=dict)
     participants: int = 0
     leads: int = 0
+    rotating: bool = False
 
 
 @dataclass
@@ -186,10 +182,7 @@ class Generator:
     # --- small helpers ----------------------------------------------------------------
 
     def uuid(self, rng: random.Random | None = None) -> str:
-        n = (rng or self.rng).getrandbits(128)
-        n = (n & ~(0xC000 << 48)) | (0x8000 << 48)
-        n = (n & ~(0xF000 << 64)) | (4 << 76)
-        return f"{n:032x}"
+        return f"{(rng or self.rng).getrandbits(128) & UUID_KEEP | UUID_SET:032x}"
 
     def pick(self, pairs: list[tuple[str, int]]) -> str:
         return self.rng.choices([p for p, _ in pairs], [w for _, w in pairs])[0]
@@ -464,18 +457,19 @@ class Generator:
                 planned = rng.randint(12, 25) if closed else int(rng.lognormvariate(4.4, 0.5))
                 plans.append(GroupPlan(org, group_id, closed, start, sorted(weekdays), planned))
                 group_id += 1
+        for plan in plans:
+            if not _meeting_days(plan.start, plan.weekdays, self.horizon):
+                plan.start = self.today - timedelta(days=rng.randint(7, 60))  # into the window
         factor = 1.0
         for _ in range(4):
-            total = 0
-            for plan in plans:
-                plan.dates = _schedule(plan.start, plan.weekdays, _scaled(plan, factor), self.horizon)
-                total += len(plan.dates)
+            total = sum(
+                min(_scaled(plan, factor), _meeting_days(plan.start, plan.weekdays, self.horizon))
+                for plan in plans
+            )
             factor *= self.scale.sessions / max(total, 1)
         for plan in plans:
-            if not plan.dates:  # starts after the horizon: move it into the window
-                plan.start = self.today - timedelta(days=rng.randint(7, 60))
-                plan.dates = _schedule(plan.start, plan.weekdays, 8, self.horizon)
             plan.planned = _scaled(plan, factor)
+            plan.dates = _schedule(plan.start, plan.weekdays, plan.planned, self.horizon)
         return plans
 
     def program(self) -> None:
@@ -546,8 +540,13 @@ class Generator:
             co = None
             if len(org.peers) > 1 and rng.random() < 0.35:
                 co = rng.choice([p for p in org.peers if p != lead])
+            # Every organization's first group has a clinician co-facilitator and its first
+            # open group takes turns with participants leading, so each model occurs.
+            first = org.leads == 1
             clinician_co = (
-                rng.choice(org.clinicians) if org.clinicians and rng.random() < 0.15 else None
+                rng.choice(org.clinicians)
+                if org.clinicians and (first or rng.random() < 0.12)
+                else None
             )
             created = datetime.combine(plan.start - timedelta(days=10), time(9), UTC)
             assignments.append((plan.id, lead, "lead_peer", created))
@@ -555,13 +554,14 @@ class Generator:
                 assignments.append((plan.id, co, "peer_co", created))
             if clinician_co:
                 assignments.append((plan.id, clinician_co, "clinician_co", created))
-            rotation = not plan.closed and rng.random() < 0.15
+            rotation = not plan.closed and (not org.rotating or rng.random() < 0.08)
+            org.rotating = org.rotating or rotation
 
             # The roster over the group's life: joined on a session day, left on the
             # first session day they were no longer on (Enrollment.on's rule).
             members: dict[int, tuple[date, int]] = {}  # participant -> (joined, sessions)
             roster: tuple[int, ...] = ()
-            target = rng.randint(6, 12)
+            target = rng.randint(7, 13)
 
             def join(day: date, *, first: bool = False) -> None:
                 nonlocal next_participant
@@ -877,25 +877,30 @@ class Generator:
             yield (rid, s.id, self.instrument, s.day)
 
     def _answers(self) -> Iterator[tuple]:
+        # The hottest loop (two million rows): locals, and ratings read from a table of
+        # 100 draws per quality instead of random.choices.
         rng = self.rng
-        random_, choices = rng.random, rng.choices
-        uuid = self.uuid
-        cums = [_cum(weights) for weights in RATING_WEIGHTS]
-        points = [0, 1, 2, 3]
+        random_, bits = rng.random, rng.getrandbits
+        keep, put = UUID_KEEP, UUID_SET
+        tables = [
+            [point for point, w in enumerate(weights) for _ in range(w)]
+            for weights in RATING_WEIGHTS
+        ]
         items = [(pk, key, kind, ANSWER_CHANCE.get(key, 0.1)) for pk, key, kind in self.items]
         for s, rid, _ in self._response_ids():
-            cum = cums[s.quality]
+            table = tables[s.quality]
             for pk, key, kind, chance in items:
                 if random_() >= chance:
                     continue
+                aid = f"{bits(128) & keep | put:032x}"
                 if kind == "rating":
-                    yield (uuid(), rid, pk, choices(points, cum_weights=cum)[0], "")
+                    yield (aid, rid, pk, table[int(random_() * len(table))], "")
                 elif kind == "yes_no":
-                    yield (uuid(), rid, pk, 1 if random_() < 0.78 + 0.04 * s.quality else 0, "")
+                    yield (aid, rid, pk, 1 if random_() < 0.78 + 0.04 * s.quality else 0, "")
                 elif key == "take_with_you":
-                    yield (uuid(), rid, pk, None, rng.choice(TAKE_WITH_YOU[s.language]))
+                    yield (aid, rid, pk, None, rng.choice(TAKE_WITH_YOU[s.language]))
                 else:
-                    yield (uuid(), rid, pk, None, rng.choice(SHOULD_CHANGE))
+                    yield (aid, rid, pk, None, rng.choice(SHOULD_CHANGE))
 
     # --- recordings, consent, reviews ---------------------------------------------------
 
@@ -1136,15 +1141,27 @@ def _scaled(plan: GroupPlan, factor: float) -> int:
     return max(6 if plan.closed else 8, round(plan.planned * factor))
 
 
+def _firsts(start: date, weekdays: list[int]) -> list[date]:
+    return sorted(start + timedelta(days=(day - start.weekday()) % 7) for day in weekdays)
+
+
+def _meeting_days(start: date, weekdays: list[int], horizon: date) -> int:
+    """How many meeting days fall from `start` to `horizon`."""
+    return sum(max(0, (horizon - first).days // 7 + 1) for first in _firsts(start, weekdays))
+
+
 def _schedule(start: date, weekdays: list[int], count: int, horizon: date) -> list[date]:
     """The first `count` meeting days from `start`, none after `horizon`."""
+    firsts = _firsts(start, weekdays)
     days: list[date] = []
-    day = start
-    while len(days) < count and day <= horizon:
-        if day.weekday() in weekdays:
+    week = 0
+    while True:
+        for first in firsts:
+            day = first + timedelta(days=7 * week)
+            if day > horizon or len(days) == count:
+                return days
             days.append(day)
-        day += timedelta(days=1)
-    return days
+        week += 1
 
 
 def _add_months(day: date, months: int) -> date:
