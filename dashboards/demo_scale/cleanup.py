@@ -57,7 +57,9 @@ def _doomed_order() -> tuple[list[type[models.Model]], dict[type[models.Model], 
     links: dict[type[models.Model], list] = defaultdict(list)
     for model in doomed - seeds:
         links[model] = [
-            f for f in _foreign_keys(model) if f.related_model in doomed and f.related_model != model
+            f
+            for f in _foreign_keys(model)
+            if f.related_model in doomed and f.related_model != model
         ]
     order: list[type[models.Model]] = []
     placed: set[type[models.Model]] = set()
@@ -73,22 +75,27 @@ def _doomed_order() -> tuple[list[type[models.Model]], dict[type[models.Model], 
 
 
 def delete_synthetic() -> int:
-    """Delete every synthetic row; returns how many rows went."""
+    """Delete every synthetic row; returns how many rows went.
+
+    One plain `IN (SELECT ...)` per foreign key, never OR-ed together: PostgreSQL turns
+    each into a hash semi-join, where an OR of several would rescan a subquery per row."""
     quote = connection.ops.quote_name
     order, links = _doomed_order()
     seeds = _seeds()
     referenced = {f.related_model for fks in links.values() for f in fks}
     temp: dict[type[models.Model], str] = {}
-    predicates: dict[type[models.Model], str] = {}
+    # Per model: the conditions that each select some of its doomed rows.
+    conditions: dict[type[models.Model], list[str]] = {}
     deleted = 0
     with connection.cursor() as cursor:
         for index, model in enumerate(order):
             pk = model._meta.pk
             assert pk is not None
+            table = quote(model._meta.db_table)
             if model in seeds:
-                predicates[model] = seeds[model]
+                conditions[model] = [seeds[model]]
             else:
-                parts = []
+                conditions[model] = []
                 for field in links[model]:
                     target = field.related_model
                     target_pk = target._meta.pk
@@ -99,21 +106,22 @@ def delete_synthetic() -> int:
                             f"{quote(target._meta.db_table)} WHERE {quote(target_pk.column)} "
                             f"IN ({ids})"
                         )
-                    parts.append(f"{quote(field.column)} IN ({ids})")
-                predicates[model] = " OR ".join(parts)
+                    conditions[model].append(f"{quote(field.column)} IN ({ids})")
             if model in referenced:
                 name = f"synthetic_doomed_{index}"
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {name} AS SELECT {quote(pk.column)} AS id "
-                    f"FROM {quote(model._meta.db_table)} WHERE {predicates[model]}"
+                union = " UNION ".join(
+                    f"SELECT {quote(pk.column)} AS id FROM {table} WHERE {condition}"
+                    for condition in conditions[model]
                 )
+                cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {union}")
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ANALYZE {name}")
                 temp[model] = name
-                predicates[model] = f"{quote(pk.column)} IN (SELECT id FROM {name})"
+                conditions[model] = [f"{quote(pk.column)} IN (SELECT id FROM {name})"]
         for model in reversed(order):
-            cursor.execute(
-                f"DELETE FROM {quote(model._meta.db_table)} WHERE {predicates[model]}"
-            )
-            deleted += max(cursor.rowcount, 0)
+            for condition in conditions[model]:
+                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {condition}")
+                deleted += max(cursor.rowcount, 0)
         for name in temp.values():
             cursor.execute(f"DROP TABLE {name}")
     return deleted

@@ -41,8 +41,13 @@ from facilitators.models import (
     TrainingRecord,
     TrainingType,
 )
-from feedback.models import FeedbackAnswer, FeedbackInstrument, FeedbackItem, FeedbackLink
-from feedback.models import FeedbackResponse
+from feedback.models import (
+    FeedbackAnswer,
+    FeedbackInstrument,
+    FeedbackItem,
+    FeedbackLink,
+    FeedbackResponse,
+)
 from sessions_app.models import (
     Adaptation,
     Attendance,
@@ -206,7 +211,9 @@ class Generator:
 
     def organizations(self) -> None:
         scale, rng = self.scale, self.rng
-        weights = [1 / (i + ZIPF_OFFSET) ** ZIPF_EXPONENT for i in range(1, scale.organizations + 1)]
+        weights = [
+            1 / (i + ZIPF_OFFSET) ** ZIPF_EXPONENT for i in range(1, scale.organizations + 1)
+        ]
         groups = _apportion(scale.groups, weights, minimum=1)
         facilitators = _apportion(scale.facilitators, weights, minimum=2)
         first = next_id(Organization)
@@ -345,13 +352,13 @@ class Generator:
                 for other in others:
                     if rng.random() < 0.35:
                         completed = self.first_day + timedelta(days=rng.randint(0, 365 * 5 - 30))
-                        expires = (
+                        lapses = (
                             _add_months(completed, other.validity_months)
                             if other.validity_months
                             else None
                         )
                         records.append(
-                            self._training(profile, other, completed, expires, uid, manager)
+                            self._training(profile, other, completed, lapses, uid, manager)
                         )
                 track: list[tuple[date, int]] = []
                 if target in (IN_CERTIFICATION, CERTIFIED):
@@ -398,9 +405,7 @@ class Generator:
             ],
             records,
         )
-        w.write(
-            CertificationEvent, ["profile_id", "from_state", "to_state", "at", "by_id"], events
-        )
+        w.write(CertificationEvent, ["profile_id", "from_state", "to_state", "at", "by_id"], events)
 
     def _training(
         self,
@@ -567,22 +572,22 @@ class Generator:
                 nonlocal next_participant
                 pid = next_participant
                 next_participant += 1
-                org.participants += 1
+                org.participants += 1  # noqa: B023 (called in this iteration only)
                 display = (
                     f"{rng.choice('ABCDEFGHJKLMNPRSTVWY')}.{rng.choice('ABCDEFGHJKLMNPRSTVWY')}."
                     if rng.random() < 0.3
-                    else f"P-{org.participants:05d}"
+                    else f"P-{org.participants:05d}"  # noqa: B023
                 )
-                speaks = language if rng.random() < 0.92 else ("en" if spanish else "es")
+                speaks = language if rng.random() < 0.92 else ("en" if spanish else "es")  # noqa: B023
                 # The first cohort signs up in the week before; later ones on the day.
                 joined = day - timedelta(days=rng.randint(0, 6)) if first else day
-                participants.append((pid, self.uuid(), org.id, display, speaks, joined))
+                participants.append((pid, self.uuid(), org.id, display, speaks, joined))  # noqa: B023
                 self.language_of[pid] = speaks
-                members[pid] = (joined, 0)
+                members[pid] = (joined, 0)  # noqa: B023
 
             def leave(pid: int, day: date, reason: str) -> None:
-                joined, _ = members.pop(pid)
-                enrollments.append((plan.id, pid, joined, max(day, joined), reason))
+                joined, _ = members.pop(pid)  # noqa: B023
+                enrollments.append((plan.id, pid, joined, max(day, joined), reason))  # noqa: B023
 
             for _ in range(target if plan.closed else max(target - 2, 3)):
                 join(plan.dates[0], first=True)
@@ -660,7 +665,7 @@ class Generator:
                 else:
                     joined, _ = members.pop(pid)
                     enrollments.append((plan.id, pid, joined, None, ""))
-        for group_id, topic, position in steps:
+        for group_id, topic, _position in steps:
             self.topics_of.setdefault(group_id, []).append(topic)
         w.write(
             Group,
@@ -693,7 +698,11 @@ class Generator:
             ["id", "code", "organization_id", "display_name", "preferred_language", "created_on"],
             participants,
         )
-        w.write(Enrollment, ["group_id", "participant_id", "joined_on", "left_on", "left_reason"], enrollments)
+        w.write(
+            Enrollment,
+            ["group_id", "participant_id", "joined_on", "left_on", "left_reason"],
+            enrollments,
+        )
         w.write(
             Session,
             [
@@ -853,16 +862,31 @@ class Generator:
             self.responses[index] = sum(1 for _ in range(cap) if random_() < RESPONSE_CHANCE)
         w.write(
             FeedbackLink,
-            ["session_id", "token", "instrument_id", "response_count", "created_by_id", "created_at"],
+            [
+                "session_id",
+                "token",
+                "instrument_id",
+                "response_count",
+                "created_by_id",
+                "created_at",
+            ],
             (
                 # Tokens stay secret even though the rest is replayable from the seed.
-                (s.id, secrets.token_urlsafe(18), self.instrument, self.responses[i], s.lead,
-                 s.starts_at)
+                (
+                    s.id,
+                    secrets.token_urlsafe(18),
+                    self.instrument,
+                    self.responses[i],
+                    s.lead,
+                    s.starts_at,
+                )
                 for i, s in enumerate(self.held)
             ),
-        )  # fmt: skip
+        )
         w.write(
-            FeedbackResponse, ["id", "session_id", "instrument_id", "submitted_on"], self._responses()
+            FeedbackResponse,
+            ["id", "session_id", "instrument_id", "submitted_on"],
+            self._responses(),
         )
         w.write(FeedbackAnswer, ["id", "response_id", "item_id", "number", "text"], self._answers())
 

@@ -59,16 +59,33 @@ CANCEL_REASONS = [
 
 ADAPTATIONS = [
     ("time", "Shortened the check-in to 15 minutes", "Started late: the room was double-booked"),
-    ("language", "Went over the handout in Spanish as well as English", "Two participants prefer Spanish"),
-    ("content", "Used a shorter version of the handout", "Several people find long texts hard to read"),
-    ("activity", "Did a grounding exercise before the topic", "The group arrived tense after a hard week"),
+    (
+        "language",
+        "Went over the handout in Spanish as well as English",
+        "Two participants prefer Spanish",
+    ),
+    (
+        "content",
+        "Used a shorter version of the handout",
+        "Several people find long texts hard to read",
+    ),
+    (
+        "activity",
+        "Did a grounding exercise before the topic",
+        "The group arrived tense after a hard week",
+    ),
     ("order", "Took the topic before the quotation", "The quotation fitted better as a close"),
-    ("content", "Replaced an example with one about housing", "The book's example did not fit the group"),
+    (
+        "content",
+        "Replaced an example with one about housing",
+        "The book's example did not fit the group",
+    ),
     ("activity", "Role-played asking for help", "People wanted to practise, not only talk"),
     ("time", "Ran 15 minutes over to finish the check-out", "The check-in ran long"),
     ("other", "Met in the smaller room", "The heating was broken in the usual room"),
     ("language", "Read the quotation aloud twice, slowly", "Some participants read little English"),
-]  # fmt: skip
+]
+# fmt: on
 
 TAKE_WITH_YOU = {
     "en": [

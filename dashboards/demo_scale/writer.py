@@ -158,7 +158,9 @@ def reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
 
 
 @contextmanager
-def indexes_suspended(model_list: Sequence[type[models.Model]], progress: Progress) -> Iterator[None]:
+def indexes_suspended(
+    model_list: Sequence[type[models.Model]], progress: Progress
+) -> Iterator[None]:
     """PostgreSQL only, inside the caller's transaction: drop the indexes, unique and
     primary keys of the big tables and every foreign key from or to them, load, then
     create them again from their own definitions (`pg_get_indexdef`,
@@ -199,8 +201,10 @@ def indexes_suspended(model_list: Sequence[type[models.Model]], progress: Progre
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
-        # Index builds in this transaction only may use more memory than the default.
+        # Index builds and the deletions' hash joins, in this transaction only, may use
+        # more memory than the defaults.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
     yield
     started = time.monotonic()
     with connection.cursor() as cursor:
@@ -209,8 +213,7 @@ def indexes_suspended(model_list: Sequence[type[models.Model]], progress: Progre
         for _name, definition in indexes:
             cursor.execute(definition)
         progress(
-            f"  rebuilt {len(keys) + len(indexes)} indexes "
-            f"{time.monotonic() - started:6.1f} s"
+            f"  rebuilt {len(keys) + len(indexes)} indexes {time.monotonic() - started:6.1f} s"
         )
         started = time.monotonic()
         for _kind, table, name, definition in foreign:

@@ -47,9 +47,7 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write("  already in place for today and this seed: nothing written.")
         else:
-            self.stdout.write(
-                f"  {sum(result.counts.values()):,} rows in {result.seconds:.1f} s."
-            )
+            self.stdout.write(f"  {sum(result.counts.values()):,} rows in {result.seconds:.1f} s.")
         self.stdout.write(
             f"  Largest synthetic organization's manager: {result.largest_manager} "
             "(the demo password)."
