@@ -109,6 +109,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # them before reuse so a restarted server does not break the next request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica for the dashboards and exports (dashboards/replica.py); without it they
+# read the primary. Tests point it at the test database (MIRROR).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["dashboards.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery --------------------------------------------------------------------
@@ -159,6 +167,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 # Every periodic task, in one place (config/celery.py reads it from here).
+# How often the dashboards' rollups are rebuilt from the program's tables.
+ROLLUP_REFRESH_MINUTES = env.int("ROLLUP_REFRESH_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
     "purge-recordings": {
@@ -178,6 +188,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reminders.tasks.reminders_dispatch_due",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Rebuild the dashboards' rollups (the pages say how fresh they are).
+    "refresh-rollups": {
+        "task": "dashboards.tasks.rollups_refresh_due",
+        "schedule": ROLLUP_REFRESH_MINUTES * 60.0,
+        "options": {"expires": ROLLUP_REFRESH_MINUTES * 60.0},
     },
 }
 
@@ -469,3 +485,5 @@ CALIBRATION_TOLERANCE = env.str("CALIBRATION_TOLERANCE", default="0.5")
 CALIBRATION_MIN_AGREEMENT = env.str("CALIBRATION_MIN_AGREEMENT", default="0.8")
 # Feedback aggregates resting on fewer responses than this are hidden (invariant 3).
 FEEDBACK_MIN_CELL = env.int("FEEDBACK_MIN_CELL", default=5)
+# Sessions attended that make a completer (the peer-led trial counted 6).
+COMPLETER_SESSIONS = env.int("COMPLETER_SESSIONS", default=6)

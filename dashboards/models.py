@@ -49,6 +49,13 @@ class SessionFact(models.Model):
     adaptations = models.PositiveSmallIntegerField(_("adaptations noted"), default=0)
     recorded = models.BooleanField(_("recorded"), default=False)
     responses = models.PositiveIntegerField(_("feedback responses"), default=0)
+    # Submitted fidelity reviews of the session's recordings: how many, the sum of their
+    # overall adherence means (a mean over reviews is this over that), how many pass.
+    fidelity_reviews = models.PositiveSmallIntegerField(_("fidelity reviews"), default=0)
+    fidelity_total = models.DecimalField(
+        _("sum of the reviews' adherence means"), max_digits=8, decimal_places=2, default=0
+    )
+    fidelity_passing = models.PositiveSmallIntegerField(_("passing fidelity reviews"), default=0)
 
     class Meta:
         verbose_name = _("session rollup")
@@ -131,3 +138,54 @@ class RollupRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.refreshed_at}"
+
+
+class ExportLog(models.Model):
+    """One row per export, written before its first byte is sent: who took what, with
+    which filters, and when (issue 12). The filters hold codes and months only, never a
+    name or anything typed by a person."""
+
+    class Kind(models.TextChoices):
+        SESSIONS = "sessions", _("De-identified dataset: sessions")
+        PARTICIPANTS = "participants", _("De-identified dataset: participants")
+        CODEBOOK = "codebook", _("Codebook")
+        TABLE = "table", _("A dashboard table")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+    )
+    # Kept when the account goes: the log says an export happened even then.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("exported by"),
+    )
+    kind = models.CharField(_("what was exported"), max_length=20, choices=Kind.choices)
+    # Which dashboard table, for Kind.TABLE (its name in the code, not a label).
+    table = models.SlugField(_("dashboard table"), max_length=60, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    # Rows sent, filled in when the download has been read to its end; empty when it was
+    # interrupted (or is still going).
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="export_log_org_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["sessions", "participants", "codebook", "table"]),
+                name="export_log_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.kind} {self.created_at}"

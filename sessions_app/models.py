@@ -1003,6 +1003,38 @@ class Recording(models.Model):
         return f"Recording {self.code}"
 
 
+class RecordingRefusal(models.Model):
+    """An upload refused because someone present had not consented (invariant 4): the
+    session, the day (where its group meets) and which consent was missing, never who.
+    Written by `recording_upload`, so the dashboards can count uploads refused for consent;
+    nothing was stored of the refused file."""
+
+    class Reason(models.TextChoices):
+        LACKS_CONSENT = "lacks_consent", _("Someone present had not consented")
+        DROP_INS = "drop_ins", _("Unregistered drop-ins were present")
+        LACKS_CALIBRATION_CONSENT = (
+            "lacks_calibration_consent",
+            _("The consent given does not cover rater calibration"),
+        )
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="recording_refusals",
+        verbose_name=_("session"),
+    )
+    refused_on = models.DateField(_("refused on"))
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+
+    class Meta:
+        ordering = ["-refused_on", "-pk"]
+        verbose_name = _("refused recording upload")
+        verbose_name_plural = _("refused recording uploads")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.refused_on} {self.reason}"
+
+
 class RecordingAccessGrantQuerySet(models.QuerySet["RecordingAccessGrant"]):
     def active(self) -> "RecordingAccessGrantQuerySet":
         return self.filter(revoked_at=None)

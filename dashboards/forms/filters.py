@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,8 @@ from ..selectors.filters import DashboardFilters, month_start
 
 MONTH_FORMAT = "%Y-%m"
 MONTHS_IN_WRONG_ORDER = _("The first month is after the last month. Both were left out.")
+# The GET parameters the form reads (and that dashboard links and exports carry over).
+FILTER_NAMES = ("from_month", "to_month", "group", "facilitator", "model")
 # The default window: this month and the eleven before it.
 DEFAULT_MONTHS = 12
 
@@ -60,10 +63,13 @@ class DashboardFilterForm(forms.Form):
         self,
         *args: Any,
         today: date,
-        groups: Sequence[Choice],
-        facilitators: Sequence[Choice],
+        groups: Sequence[Choice] = (),
+        facilitators: Sequence[Choice] = (),
+        period_only: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`period_only`: the months alone (the evaluation report and the platform pages,
+        which cover the whole program)."""
         super().__init__(*args, **kwargs)
         self._today = today
         self._groups = {choice.code: choice.pk for choice in groups}
@@ -80,6 +86,12 @@ class DashboardFilterForm(forms.Form):
             ("", _("All facilitation models")),
             *FacilitationModel.choices,
         ]
+        if period_only:
+            for name in ("group", "facilitator", "model"):
+                del self.fields[name]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs.setdefault("class", css)
         first, last = _default_window(today)
         self.fields["from_month"].initial = first
         self.fields["to_month"].initial = last
@@ -92,6 +104,16 @@ class DashboardFilterForm(forms.Form):
             data.pop("from_month", None)
             data.pop("to_month", None)
         return data
+
+    def query(self) -> str:
+        """The valid filters as a query string (for pagination and export links)."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        values = {}
+        for name in FILTER_NAMES:
+            value = data.get(name)
+            if value:
+                values[name] = value.strftime(MONTH_FORMAT) if isinstance(value, date) else value
+        return urlencode(values)
 
     def filters(self) -> DashboardFilters:
         """The filters that are valid; an invalid one falls back to its default (its error

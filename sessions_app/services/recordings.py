@@ -24,7 +24,14 @@ from accounts.history import save_with_history
 from accounts.models import User
 from accounts.scoping import memberships_of
 
-from ..models import Consent, Recording, RecordingAccessGrant, RecordingAccessLog, Session
+from ..models import (
+    Consent,
+    Recording,
+    RecordingAccessGrant,
+    RecordingAccessLog,
+    RecordingRefusal,
+    Session,
+)
 from ..selectors.consent import ConsentState, consent_list_for_session
 from ..selectors.recordings import recording_latest_code, recording_list_due_for_purge
 from ..tasks import purge_recordings
@@ -230,7 +237,36 @@ def recording_upload(
     """Store a recording of a held session in private storage under a random name, with its
     SHA-256 and sniffed type, only if invariant 4 holds. On any refusal nothing is stored:
     no row and no file. `known_latest` (the newest recording code the caller saw, or "")
-    refuses a stale or doubled submission."""
+    refuses a stale or doubled submission. A refusal for consent is noted
+    (`RecordingRefusal`: the session, the day and the reason, never who)."""
+    try:
+        return _upload(
+            session=session,
+            file=file,
+            purpose=purpose,
+            uploaded_by=uploaded_by,
+            known_latest=known_latest,
+        )
+    except ValidationError as error:
+        # Outside the upload's transaction, so the note outlives its rollback.
+        reason = getattr(error, "code", None)
+        if reason in RecordingRefusal.Reason.values:
+            RecordingRefusal.objects.create(
+                session=session,
+                refused_on=session.group.today(),
+                reason=reason,
+            )
+        raise
+
+
+def _upload(
+    *,
+    session: Session,
+    file: UploadedFile,
+    purpose: str,
+    uploaded_by: User,
+    known_latest: Any,
+) -> Recording:
     content_type = recording_check_file(file)
     # Fail fast, before reading the whole file.
     first_ids = recording_check_consent(session=session)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from accounts.models import Organization
-from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, World, org_page
+from tests.matrix import FORBIDDEN, OK, Kwargs, Policy, Redirect, World, org_page, signed_in
 
 
 def _org_code(world: World, organization: Organization | None) -> Kwargs:
@@ -23,6 +23,44 @@ def _org_code(world: World, organization: Organization | None) -> Kwargs:
 POLICY: dict[str, Policy] = {
     "dashboards:feedback_by_training_level": Policy(
         expect=org_page(manager=OK, facilitator=OK, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:manager": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:manager_refresh": Policy(
+        expect=org_page(
+            manager=Redirect("dashboards:manager"), facilitator=FORBIDDEN, reviewer=FORBIDDEN
+        ),
+        method="post",
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:evaluation_report": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=_org_code,
+        missing=lambda world: {"org_code": uuid.uuid4()},
+    ),
+    "dashboards:platform": Policy(
+        expect={**signed_in(FORBIDDEN), "admin": OK},
+        canary_shown_to={"admin": "the platform dashboard compares organizations by name"},
+    ),
+    "dashboards:platform_report": Policy(
+        expect={**signed_in(FORBIDDEN), "admin": OK},
+    ),
+    "dashboards:manager_table_csv": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
+        url_kwargs=lambda world, organization: {
+            **_org_code(world, organization),
+            "table": "sessions-per-month",
+        },
+        missing=lambda world: {"org_code": uuid.uuid4(), "table": "sessions-per-month"},
+    ),
+    "dashboards:evaluation_report_csv": Policy(
+        expect=org_page(manager=OK, facilitator=FORBIDDEN, reviewer=FORBIDDEN),
         url_kwargs=_org_code,
         missing=lambda world: {"org_code": uuid.uuid4()},
     ),
