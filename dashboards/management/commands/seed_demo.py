@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.demo import (
     DEMO_PASSWORD,
@@ -7,6 +10,7 @@ from accounts.demo import (
     seed_demo_accounts,
     seed_demo_training_center,
 )
+from dashboards.demo_scale import SCALES, seed_scale
 from facilitators.demo import seed_demo_trainings
 from facilitators.demo_calibration import seed_demo_calibration
 from facilitators.demo_certification import seed_demo_certification
@@ -19,7 +23,40 @@ class Command(BaseCommand):
     # Lives in dashboards, the one app allowed to import every other: each app seeds its own part.
     help = "Create or refresh the demo organization, staff and data (idempotent)."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            help="Also add many synthetic organizations: 'national' (200 organizations, "
+            "240,000 sessions over five years) or 'small' (a few, for tests).",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="Random seed of the synthetic data."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._seed_demo()
+        if options["scale"]:
+            self._seed_scale(options["scale"], options["seed"])
+
+    def _seed_scale(self, scale: str, seed: int) -> None:
+        self.stdout.write(f"Synthetic {scale} program (seed {seed}):")
+        result = seed_scale(
+            scale=SCALES[scale], seed=seed, progress=lambda line: self.stdout.write(line)
+        )
+        if result.skipped:
+            self.stdout.write("  already in place for today and this seed: nothing written.")
+        else:
+            self.stdout.write(f"  {sum(result.counts.values()):,} rows in {result.seconds:.1f} s.")
+        self.stdout.write(
+            f"  Largest synthetic organization's manager: {result.largest_manager} "
+            "(the demo password)."
+        )
+        # The dashboards read rollups; rebuild them over what was just written.
+        if "refresh_rollups" in get_commands():
+            call_command("refresh_rollups", stdout=self.stdout, stderr=self.stderr)
+
+    def _seed_demo(self) -> None:
         organization, users = seed_demo_accounts()
         self.stdout.write(self.style.SUCCESS(f"Demo organization: {organization.name}"))
         program = seed_demo_sessions(organization=organization, users=users)
