@@ -3,6 +3,8 @@ text: it is stored as a person would have typed it, so it is not translated)."""
 
 from dataclasses import dataclass
 
+from feedback.demo import TAKE_WITH_YOU as DEMO_TAKE_WITH_YOU
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -87,20 +89,8 @@ ADAPTATIONS = [
 ]
 # fmt: on
 
-TAKE_WITH_YOU = {
-    "en": [
-        "Breathing slowly when I feel unsafe.",
-        "Asking for help is a strength.",
-        "Calling someone before I use.",
-        "I can leave a bad situation.",
-        "Grounding: naming five things I see.",
-    ],
-    "es": [
-        "Respirar despacio cuando no me siento segura.",
-        "Pedir ayuda es una fortaleza.",
-        "Llamar a alguien antes de consumir.",
-    ],
-}
+# Participants' words, the same the demo organization's feedback uses.
+TAKE_WITH_YOU = DEMO_TAKE_WITH_YOU
 SHOULD_CHANGE = ["More time for the check-in.", "A room with more light.", "Snacks, please."]
 
 REVIEW_STRENGTHS = [

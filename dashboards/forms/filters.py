@@ -7,8 +7,10 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.querystring import query_param
 from sessions_app.selectors import FacilitationModel
 
 from ..selectors.filters import DashboardFilters, month_start
@@ -127,3 +129,15 @@ class DashboardFilterForm(forms.Form):
             facilitator_id=self._facilitators.get(data.get("facilitator") or ""),
             model=data.get("model") or "",
         )
+
+
+def filter_form_for(request: HttpRequest, **kwargs: Any) -> tuple[DashboardFilterForm, bool]:
+    """The filter form bound to the request's GET parameters (cleaned like any query
+    parameter), or unbound when none is given, and whether it is valid (an unbound one
+    is: it gives the defaults). `kwargs` go to DashboardFilterForm."""
+    bound = any(name in request.GET for name in FILTER_NAMES)
+    form = DashboardFilterForm(
+        {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
+        **kwargs,
+    )
+    return form, (form.is_valid() if bound else True)

@@ -13,25 +13,24 @@ A session's training level (`session_training_levels`):
 - with no peer at all (only clinicians, or nobody): "no peer facilitator recorded".
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
 from facilitators.selectors import TrainingLevel, training_levels_on_days
-from feedback.selectors import Figure, feedback_results_by
+from feedback.selectors import feedback_results_by
 from feedback.selectors.results import (
-    Cell,
     ResultFilters,
     ResultItem,
-    ResultRow,
     ResultsScope,
     ResultTable,
     results_sessions,
 )
-from feedback.selectors.suppression import SuppressedTable
 from sessions_app.models import FacilitatorAssignment, Session, SessionFacilitator
+
+from .result_tables import by_question
 
 NONE_RECORDED = "none_recorded"
 LEVEL_ORDER = (*(level.value for level in TrainingLevel), NONE_RECORDED)
@@ -92,28 +91,6 @@ class LevelsPage:
     table: ResultTable[str, str]
 
 
-def _table(
-    suppressed: SuppressedTable[str, str],
-    *,
-    items: Sequence[ResultItem],
-) -> ResultTable[str, str]:
-    yes_no = [item.is_yes_no for item in items]
-
-    def row(label: str, figures: Sequence[Figure]) -> ResultRow:
-        return ResultRow(
-            label=label,
-            cells=tuple(Cell(figure, flag) for figure, flag in zip(figures, yes_no, strict=True)),
-        )
-
-    footer = suppressed.footer
-    return ResultTable(
-        table=suppressed,
-        columns=tuple(item.label for item in items),
-        rows=tuple(row(str(LEVEL_LABELS[r.key]), r.cells) for r in suppressed),
-        footer=None if footer is None else row(str(ALL_LEVELS), footer),
-    )
-
-
 def feedback_by_training_level(*, scope: ResultsScope, filters: ResultFilters) -> LevelsPage:
     """The scope's feedback by training level x question, suppressed, filtered by the
     sessions' dates (where their groups meet) and group. Seven queries whatever the
@@ -128,4 +105,8 @@ def feedback_by_training_level(*, scope: ResultsScope, filters: ResultFilters) -
         items=[item.key for item in items],
         order=LEVEL_ORDER,
     )
-    return LevelsPage(items=items, table=_table(suppressed, items=items))
+    labels = {key: str(label) for key, label in LEVEL_LABELS.items()}
+    return LevelsPage(
+        items=items,
+        table=by_question(suppressed, items=items, labels=labels, total_label=str(ALL_LEVELS)),
+    )

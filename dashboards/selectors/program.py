@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from feedback.selectors import Aggregate, Figure, suppress_list, suppress_table
-from feedback.selectors.results import Cell, ResultItem, ResultRow, ResultTable
+from feedback.selectors.results import ResultItem, ResultTable
 from sessions_app.models import Attendance, Group, GroupTopic, Participant, Session
 from sessions_app.selectors import FacilitationModel
 
@@ -45,6 +45,7 @@ from ..models import FeedbackFact, RollupRefresh, SessionFact
 from .charts import BarChart, bar_chart
 from .feedback_by_training_level import LEVEL_LABELS, LEVEL_ORDER
 from .filters import DashboardFilters
+from .result_tables import by_question
 
 HELD, CANCELLED, PLANNED = Session.Status.HELD, Session.Status.CANCELLED, Session.Status.PLANNED
 NO_TOPIC_KEY = 0
@@ -401,31 +402,6 @@ def coverage_figures(
 
 
 # --- Feedback -------------------------------------------------------------------------
-
-
-def by_question(
-    table: Any,
-    *,
-    items: Sequence[ResultItem],
-    labels: Mapping[Any, str],
-    total_label: str,
-) -> ResultTable[Any, str]:
-    """A suppressed category x question table with the words the results templates show."""
-    yes_no = [item.is_yes_no for item in items]
-
-    def row(label: str, figures: Sequence[Figure]) -> ResultRow:
-        return ResultRow(
-            label=label,
-            cells=tuple(Cell(figure, flag) for figure, flag in zip(figures, yes_no, strict=True)),
-        )
-
-    footer = table.footer
-    return ResultTable(
-        table=table,
-        columns=tuple(item.label for item in items),
-        rows=tuple(row(labels.get(r.key, str(r.key)), r.cells) for r in table),
-        footer=None if footer is None else row(total_label, footer),
-    )
 
 
 def feedback_by(

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization
-from accounts.querystring import page_number, query_param
+from accounts.querystring import page_number
 
-from ..forms.filters import FILTER_NAMES, DashboardFilterForm
+from ..forms.filters import DashboardFilterForm, filter_form_for
 from ..models import ExportLog
 from ..replica import replica_reads
 from ..selectors.evaluation import BY_KEY, evaluation
@@ -63,13 +63,7 @@ def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., 
 
 
 def _period_form(request: HttpRequest, today: Any) -> tuple[DashboardFilterForm, bool]:
-    bound = any(name in request.GET for name in FILTER_NAMES)
-    form = DashboardFilterForm(
-        {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
-        today=today,
-        period_only=True,
-    )
-    return form, (form.is_valid() if bound else True)
+    return filter_form_for(request, today=today, period_only=True)
 
 
 @login_required

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization
-from accounts.querystring import page_number, query_param
+from accounts.querystring import page_number
 
-from ..forms.filters import FILTER_NAMES, DashboardFilterForm
+from ..forms.filters import DashboardFilterForm, filter_form_for
 from ..models import ExportLog
 from ..replica import replica_reads, streamed_from_replica
 from ..selectors.exports import (
@@ -50,14 +50,12 @@ def _scope_and_form(
 ) -> tuple[Organization, ExportScope, DashboardFilterForm, bool]:
     organization = get_managed_organization_or_404(request.user, org_code)
     scope = export_scope(organization=organization, user=request.user)
-    bound = any(name in request.GET for name in FILTER_NAMES)
-    form = DashboardFilterForm(
-        {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
+    form, valid = filter_form_for(
+        request,
         today=organization.today(),
         groups=scope.groups,
         facilitators=scope.facilitators,
     )
-    valid = form.is_valid() if bound else True
     return organization, scope, form, valid
 
 

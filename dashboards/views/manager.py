@@ -18,7 +18,7 @@ from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.querystring import query_param
 
-from ..forms.filters import FILTER_NAMES, DashboardFilterForm
+from ..forms.filters import filter_form_for
 from ..models import ExportLog
 from ..replica import replica_reads
 from ..selectors.exports import filters_record
@@ -36,14 +36,9 @@ def page(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     with replica_reads():
         groups, facilitators = filter_choices(user=request.user, organization=organization)
-        bound = any(name in request.GET for name in FILTER_NAMES)
-        form = DashboardFilterForm(
-            {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
-            today=organization.today(),
-            groups=groups,
-            facilitators=facilitators,
+        form, valid = filter_form_for(
+            request, today=organization.today(), groups=groups, facilitators=facilitators
         )
-        valid = form.is_valid() if bound else True
         dashboard = manager_dashboard(
             user=request.user,
             organization=organization,
@@ -77,14 +72,10 @@ def table_csv(request: AuthenticatedHttpRequest, org_code: UUID, table: str) -> 
         raise Http404
     with replica_reads():
         groups, facilitators = filter_choices(user=request.user, organization=organization)
-        bound = any(name in request.GET for name in FILTER_NAMES)
-        form = DashboardFilterForm(
-            {name: query_param(request, name) for name in FILTER_NAMES} if bound else None,
-            today=organization.today(),
-            groups=groups,
-            facilitators=facilitators,
+        form, valid = filter_form_for(
+            request, today=organization.today(), groups=groups, facilitators=facilitators
         )
-        if bound and not form.is_valid():
+        if not valid:
             return page(request, org_code)
         filters = form.filters()
         board = manager_dashboard(user=request.user, organization=organization, filters=filters)
