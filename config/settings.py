@@ -169,6 +169,9 @@ CELERY_TIMEZONE = "UTC"
 # Every periodic task, in one place (config/celery.py reads it from here).
 # How often the dashboards' rollups are rebuilt from the program's tables.
 ROLLUP_REFRESH_MINUTES = env.int("ROLLUP_REFRESH_MINUTES", default=15)
+# How long a computed manager dashboard is kept in the cache (under its rollups' time, so a
+# refresh is seen at once); 0 computes it on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=900)
 CELERY_BEAT_SCHEDULE: dict = {
     # Daily at 03:15 UTC: delete recording files reviewed, withdrawn or past retention.
     "purge-recordings": {

@@ -5,15 +5,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, User
+from accounts.models import Membership, Organization, Role, User
 from curriculum.models import Topic
 from feedback.selectors.results import ResultItem, ResultTable, results_scope
 from sessions_app.models import Group
 
 from ..forms.filters import Choice
-from ..models import SessionFactMember
 from .adaptations_panel import AdaptationsPanel, adaptations_panel
 from .charts import BarChart, bar_chart
 from .facilitator_panel import FacilitatorPanel, facilitator_panel
@@ -28,13 +29,13 @@ from .program import (
     CoverageFigures,
     RetentionFigures,
     SessionsFigures,
-    attended_by_participant,
+    attendance_pool,
     comparison,
     coverage_figures,
     facts_for,
     feedback_by,
+    feedback_pool,
     retention_figures,
-    rollups_refreshed_at,
     sessions_figures,
 )
 from .recordings_panel import RecordingsPanel, recordings_panel
@@ -69,15 +70,15 @@ def filter_choices(*, user: User, organization: Organization) -> tuple[list[Choi
         .order_by("name", "pk")
         .values_list("pk", "code", "name")
     ]
+    # Everyone who facilitates there (a membership, not the whole history of its teams:
+    # that would read every session's team on every page).
     facilitators = [
         Choice(code=str(pk), pk=pk, label=name or email)
-        for pk, name, email in User.objects.filter(
-            pk__in=SessionFactMember.objects.filter(fact__organization=organization).values(
-                "user_id"
-            )
+        for pk, name, email in Membership.objects.filter(
+            organization=organization, role__in=[Role.FACILITATOR, Role.MANAGER]
         )
-        .order_by("display_name", "email", "pk")
-        .values_list("pk", "display_name", "email")
+        .order_by("user__display_name", "user__email", "user_id")
+        .values_list("user_id", "user__display_name", "user__email")
     ]
     return groups, facilitators
 
@@ -85,7 +86,6 @@ def filter_choices(*, user: User, organization: Organization) -> tuple[list[Choi
 @dataclass(frozen=True)
 class ManagerDashboard:
     filters: DashboardFilters
-    refreshed_at: datetime | None
     items: tuple[ResultItem, ...]
     sessions: SessionsFigures
     retention: RetentionFigures
@@ -111,12 +111,14 @@ def manager_dashboard(
 ) -> ManagerDashboard:
     facts = facts_for(organization=organization, filters=filters)
     items = results_scope(user=user, organization=organization, manages=True).quantitative_items
-    attended = attended_by_participant(facts)
+    attended_pool = attendance_pool(facts)
+    attended = attended_pool.by_participant()
+    answers = feedback_pool(facts, items)
     topics = list(Topic.objects.order_by("order").values_list("pk", "order", "title"))
     topic_labels = {pk: f"{order}. {title}" for pk, order, title in topics}
     topic_labels[NO_TOPIC_KEY] = str(NO_TOPIC)
     by_month = feedback_by(
-        facts=facts,
+        pool=answers,
         dimension="month",
         items=items,
         order=filters.months,
@@ -126,7 +128,6 @@ def manager_dashboard(
     ratings = [item for item in items if not item.is_yes_no]
     return ManagerDashboard(
         filters=filters,
-        refreshed_at=rollups_refreshed_at(organization),
         items=items,
         sessions=sessions_figures(facts=facts, filters=filters),
         retention=retention_figures(attended),
@@ -138,7 +139,7 @@ def manager_dashboard(
             participants_page=participants_page,
         ),
         feedback_by_topic=feedback_by(
-            facts=facts,
+            pool=answers,
             dimension="topic_id",
             items=items,
             order=[pk for pk, _, _ in topics] + [NO_TOPIC_KEY],
@@ -154,6 +155,8 @@ def manager_dashboard(
             order=MODEL_ORDER,
             labels=MODEL_LABELS,
             items=items,
+            attended_pool=attended_pool,
+            feedback_pool=answers,
         ),
         facilitators=facilitator_panel(organization=organization, filters=filters),
         recordings=recordings_panel(organization=organization, filters=filters),
@@ -164,5 +167,37 @@ def manager_dashboard(
             order=list(LEVEL_ORDER),
             labels=LEVEL_NAMES,
             items=items,
+            attended_pool=attended_pool,
+            feedback_pool=answers,
         ),
+    )
+
+
+def dashboard_cache_key(
+    *,
+    organization: Organization,
+    refreshed: datetime | None,
+    filters: DashboardFilters,
+    groups_page: str,
+    participants_page: str,
+) -> str | None:
+    """Where the rendered figures for these filters are kept (views/manager.py), or None
+    when they are not kept: DASHBOARD_CACHE_SECONDS is 0, or no rollups yet. The key holds
+    the time the rollups were rebuilt, so a refresh is seen at once."""
+    if not settings.DASHBOARD_CACHE_SECONDS or refreshed is None:
+        return None
+    return "dashboards:manager:" + ":".join(
+        str(part)
+        for part in (
+            organization.pk,
+            refreshed.timestamp(),
+            get_language(),
+            filters.first_month,
+            filters.last_month,
+            filters.group_id,
+            filters.facilitator_id,
+            filters.model,
+            groups_page,
+            participants_page,
+        )
     )

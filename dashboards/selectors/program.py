@@ -218,33 +218,66 @@ class Attended:
     last: date
 
 
-def attended_by_participant(facts: QuerySet[SessionFact]) -> list[Attended]:
-    """One query: each participant present at one of the held sessions in `facts`, with
-    how many they attended, how many topics those covered, and their first and last."""
-    rows = (
-        Attendance.objects.filter(
-            status=Attendance.Status.PRESENT,
-            session_id__in=facts.filter(status=HELD).values("pk"),
+@dataclass(frozen=True)
+class AttendancePool:
+    """Present attendances at the held sessions in view, counted per participant,
+    facilitation model, training level and topic, with their first and last dates: one
+    query that the retention, coverage and comparison figures all read."""
+
+    rows: tuple[tuple[int, str, str, int | None, int, date, date], ...]
+
+    def by_participant(self) -> list["Attended"]:
+        sessions: Counter[int] = Counter()
+        topics: dict[int, set[int]] = defaultdict(set)
+        first: dict[int, date] = {}
+        last: dict[int, date] = {}
+        for participant, _model, _level, topic, count, earliest, latest in self.rows:
+            sessions[participant] += count
+            if topic is not None:
+                topics[participant].add(topic)
+            first[participant] = min(first.get(participant, earliest), earliest)
+            last[participant] = max(last.get(participant, latest), latest)
+        return [
+            Attended(
+                participant_id=participant,
+                sessions=count,
+                topics=len(topics[participant]),
+                first=first[participant],
+                last=last[participant],
+            )
+            for participant, count in sessions.items()
+        ]
+
+    def by_category(self, dimension: str) -> dict[str, Counter[int]]:
+        """Sessions attended per participant under each facilitation model or level."""
+        index = {"facilitation_model": 1, "training_level": 2}[dimension]
+        found: dict[str, Counter[int]] = defaultdict(Counter)
+        for row in self.rows:
+            found[str(row[index])][row[0]] += row[4]
+        return found
+
+
+def attendance_pool(facts: QuerySet[SessionFact]) -> AttendancePool:
+    return AttendancePool(
+        rows=tuple(
+            Attendance.objects.filter(
+                status=Attendance.Status.PRESENT,
+                session_id__in=facts.filter(status=HELD).values("pk"),
+            )
+            .values_list(
+                "participant_id",
+                "session__fact__facilitation_model",
+                "session__fact__training_level",
+                "session__fact__topic_id",
+            )
+            .annotate(
+                sessions=Count("pk"),
+                first=Min("session__fact__local_date"),
+                last=Max("session__fact__local_date"),
+            )
+            .order_by()
         )
-        .values("participant_id")
-        .annotate(
-            sessions=Count("pk"),
-            topics=Count("session__topic_id", distinct=True),
-            first=Min("session__fact__local_date"),
-            last=Max("session__fact__local_date"),
-        )
-        .order_by()
     )
-    return [
-        Attended(
-            participant_id=row["participant_id"],
-            sessions=row["sessions"],
-            topics=row["topics"],
-            first=row["first"],
-            last=row["last"],
-        )
-        for row in rows
-    ]
 
 
 def retention_figures(attended: Sequence[Attended]) -> RetentionFigures:
@@ -404,30 +437,62 @@ def coverage_figures(
 # --- Feedback -------------------------------------------------------------------------
 
 
+FEEDBACK_DIMENSIONS = ("topic_id", "month", "facilitation_model", "training_level")
+
+
+@dataclass(frozen=True)
+class FeedbackPool:
+    """The shown rating and yes/no answers of the sessions in view, summed per topic,
+    month, facilitation model, training level, status and question: one query that every
+    feedback table pools from (never shown as is)."""
+
+    rows: tuple[
+        tuple[Any, ...], ...
+    ]  # (*FEEDBACK_DIMENSIONS, status, item, answers, total, sessions)
+
+    def held(self) -> "FeedbackPool":
+        status = len(FEEDBACK_DIMENSIONS)
+        return FeedbackPool(rows=tuple(row for row in self.rows if row[status] == HELD))
+
+
+def feedback_pool(facts: QuerySet[SessionFact], items: Sequence[ResultItem]) -> FeedbackPool:
+    return FeedbackPool(
+        rows=tuple(
+            FeedbackFact.objects.filter(fact__in=facts, item_key__in=[item.key for item in items])
+            .values_list(
+                *(f"fact__{name}" for name in FEEDBACK_DIMENSIONS), "fact__status", "item_key"
+            )
+            .annotate(answers=Sum("answers"), total=Sum("total"), sessions=Count("pk"))
+            .order_by()
+        )
+    )
+
+
 def feedback_by(
     *,
-    facts: QuerySet[SessionFact],
+    pool: FeedbackPool,
     dimension: str,
     items: Sequence[ResultItem],
     order: Sequence[Any],
     labels: Mapping[Any, str],
     total_label: str,
 ) -> ResultTable[Any, str]:
-    """The rating and yes/no answers of `facts` by one of their columns (topic, month,
-    facilitation model, training level) x question, suppressed, with each question's
-    total: one query, pooled in the database."""
+    """The pooled answers by one dimension (topic, month, facilitation model, training
+    level) x question, suppressed, with each question's total."""
     keys = [item.key for item in items]
-    cells: dict[tuple[Any, str], Aggregate] = {}
-    for row in (
-        FeedbackFact.objects.filter(fact__in=facts, item_key__in=keys)
-        .values(f"fact__{dimension}", "item_key")
-        .annotate(answers=Sum("answers"), total=Sum("total"), sessions=Count("pk"))
-        .order_by()
-    ):
-        key = row[f"fact__{dimension}"]
-        cells[(NO_TOPIC_KEY if key is None else key, row["item_key"])] = Aggregate(
-            responses=row["answers"], total=Decimal(row["total"]), sessions=row["sessions"]
-        )
+    at = FEEDBACK_DIMENSIONS.index(dimension)
+    item_at = len(FEEDBACK_DIMENSIONS) + 1
+    sums: dict[tuple[Any, str], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
+    for row in pool.rows:
+        key = NO_TOPIC_KEY if row[at] is None else row[at]
+        found = sums[(key, row[item_at])]
+        found[0] += row[item_at + 1]
+        found[1] += Decimal(row[item_at + 2] or 0)
+        found[2] += row[item_at + 3]
+    cells = {
+        cell: Aggregate(responses=answers, total=total, sessions=sessions)
+        for cell, (answers, total, sessions) in sums.items()
+    }
     seen = {key for key, _ in cells}
     rows = [key for key in order if key in seen] + sorted(
         (key for key in seen if key not in set(order)), key=str
@@ -473,6 +538,8 @@ def comparison(
     order: Sequence[str],
     labels: Mapping[str, Any],
     items: Sequence[ResultItem],
+    attended_pool: AttendancePool,
+    feedback_pool: FeedbackPool,
 ) -> Comparison:
     """Attendance, retention, feedback and fidelity by facilitation model or training
     level of held sessions: three queries. Every figure is suppressed where it rests on
@@ -519,18 +586,10 @@ def comparison(
     # A participant counts under every category they attended, so these do not add up to
     # the total: each is suppressed on its own (no subtraction can reveal them).
     completer = settings.COMPLETER_SESSIONS
-    attended: dict[str, Counter[int]] = defaultdict(Counter)
+    attended = attended_pool.by_category(dimension)
     overall: Counter[int] = Counter()
-    for category, participant_id, sessions in (
-        Attendance.objects.filter(
-            status=Attendance.Status.PRESENT, session_id__in=held.values("pk")
-        )
-        .values_list(f"session__fact__{dimension}", "participant_id")
-        .annotate(sessions=Count("pk"))
-        .order_by()
-    ):
-        attended[category][participant_id] += sessions
-        overall[participant_id] += sessions
+    for people in attended.values():
+        overall.update(people)
 
     def retention(people: Counter[int]) -> Aggregate:
         return Aggregate(
@@ -567,7 +626,7 @@ def comparison(
         rows=tuple(row(str(labels.get(key, key)), key) for key in keys),
         total=row(str(ALL_CATEGORIES), None),
         feedback=feedback_by(
-            facts=held,
+            pool=feedback_pool.held(),
             dimension=dimension,
             items=items,
             order=order,

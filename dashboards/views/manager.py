@@ -8,9 +8,12 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,7 +25,8 @@ from ..forms.filters import filter_form_for
 from ..models import ExportLog
 from ..replica import replica_reads
 from ..selectors.exports import filters_record
-from ..selectors.manager import filter_choices, manager_dashboard
+from ..selectors.manager import dashboard_cache_key, filter_choices, manager_dashboard
+from ..selectors.program import rollups_refreshed_at
 from ..selectors.tables import TABLES, table_header
 from ..services import rollups_refresh
 from ..services.exports import export_log_finish, export_log_record
@@ -39,24 +43,52 @@ def page(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
         form, valid = filter_form_for(
             request, today=organization.today(), groups=groups, facilitators=facilitators
         )
-        dashboard = manager_dashboard(
-            user=request.user,
+        filters = form.filters()
+        groups_page = query_param(request, "groups_page", max_length=10, default="1")
+        participants_page = query_param(request, "participants_page", max_length=10, default="1")
+        refreshed = rollups_refreshed_at(organization)
+        query = form.query() if valid else ""
+        # The figures change only when the rollups are rebuilt: rendered once per rebuild,
+        # filters and language, then served from the cache.
+        key = dashboard_cache_key(
             organization=organization,
-            filters=form.filters(),
-            groups_page=query_param(request, "groups_page", max_length=10, default="1"),
-            participants_page=query_param(request, "participants_page", max_length=10, default="1"),
+            refreshed=refreshed,
+            filters=filters,
+            groups_page=groups_page,
+            participants_page=participants_page,
         )
+        figures = cache.get(key) if key else None
+        if figures is None:
+            dashboard = manager_dashboard(
+                user=request.user,
+                organization=organization,
+                filters=filters,
+                groups_page=groups_page,
+                participants_page=participants_page,
+            )
+            figures = render_to_string(
+                "dashboards/manager/_figures.html",
+                {
+                    "organization": organization,
+                    "dashboard": dashboard,
+                    "query": query,
+                    "completer_sessions": settings.COMPLETER_SESSIONS,
+                },
+            )
+            if key:
+                cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)
         return render(
             request,
             "dashboards/manager/page.html",
             {
                 "organization": organization,
                 "form": form,
-                "dashboard": dashboard,
+                "filters": filters,
+                "refreshed_at": refreshed,
+                "figures": mark_safe(figures),
                 "minimum": settings.FEEDBACK_MIN_CELL,
-                "completer_sessions": settings.COMPLETER_SESSIONS,
                 "refresh_minutes": settings.ROLLUP_REFRESH_MINUTES,
-                "query": form.query() if valid else "",
+                "query": query,
             },
             status=200 if valid else 400,
         )
