@@ -495,3 +495,22 @@ def test_no_dashboard_figure_rests_on_a_few_or_gives_a_hidden_one_away(cast, gen
                 if not total.hidden:
                     assert sum(1 for figure in column if figure.hidden) != 1, name
         transaction.set_rollback(True)
+
+
+def test_a_tables_csv_costs_the_same_queries_whatever_the_data(
+    client, cast, django_assert_num_queries
+):
+    program = build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.manager)
+    url = table_url(cast.org, "feedback-by-topic", from_month="2026-03", to_month="2026-04")
+    b"".join(client.get(url).streaming_content)
+    with django_assert_num_queries(CSV_QUERIES):
+        b"".join(client.get(url).streaming_content)
+    _grow(cast, program)
+    rollups_refresh(cast.org)
+    with django_assert_num_queries(CSV_QUERIES):
+        b"".join(client.get(url).streaming_content)
+
+
+CSV_QUERIES = 38
