@@ -16,6 +16,7 @@ over organizations, so the one pattern protects each of them.
 A fixed number of queries whatever the number of organizations and their size.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Organization, Role
@@ -35,7 +38,7 @@ from facilitators.selectors.bench import bench_for_organizations
 from feedback.selectors import Aggregate, suppress_list
 from sessions_app.models import Adaptation, Attendance, Session
 
-from ..models import FeedbackFact, SessionFact, SessionFactMember
+from ..models import FeedbackFact, RollupRefresh, SessionFact, SessionFactMember
 from .filters import DashboardFilters, month_start, months_between, next_month
 
 HELD, CANCELLED, PLANNED = Session.Status.HELD, Session.Status.CANCELLED, Session.Status.PLANNED
@@ -781,3 +784,29 @@ def evaluation(*, organizations: Sequence[Organization], filters: DashboardFilte
         ),
         minimum=minimum,
     )
+
+
+def evaluation_cached(
+    *, organizations: Sequence[Organization], filters: DashboardFilters
+) -> Evaluation:
+    """`evaluation`, kept in the cache for DASHBOARD_CACHE_SECONDS under the latest time any
+    of the organizations' rollups was rebuilt (one query), so a refresh is seen at once:
+    the platform's figures over every organization take seconds to compute at national
+    scale, and change only when the rollups do."""
+    organizations = list(organizations)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    latest = RollupRefresh.objects.filter(
+        organization_id__in=[organization.pk for organization in organizations]
+    ).aggregate(latest=Max("refreshed_at"))["latest"]
+    if not seconds or latest is None:
+        return evaluation(organizations=organizations, filters=filters)
+    ids = hashlib.sha256(",".join(str(o.pk) for o in organizations).encode()).hexdigest()[:16]
+    key = (
+        f"dashboards:evaluation:{ids}:{latest.timestamp()}:{get_language()}:"
+        f"{filters.first_month}:{filters.last_month}"
+    )
+    found = cache.get(key)
+    if found is None:
+        found = evaluation(organizations=organizations, filters=filters)
+        cache.set(key, found, seconds)
+    return found

@@ -25,7 +25,7 @@ from accounts.querystring import page_number
 from ..forms.filters import DashboardFilterForm, filter_form_for
 from ..models import ExportLog
 from ..replica import replica_reads
-from ..selectors.evaluation import BY_KEY, evaluation
+from ..selectors.evaluation import BY_KEY, evaluation_cached
 from ..selectors.exports import filters_record
 from ..services.exports import export_log_finish, export_log_record
 from ..streaming_csv import csv_response
@@ -88,7 +88,7 @@ def _render_report(
         {
             "organization": organization,
             "form": form,
-            "evaluation": evaluation(organizations=organizations, filters=form.filters()),
+            "evaluation": evaluation_cached(organizations=organizations, filters=form.filters()),
             "query": form.query() if valid else "",
             "completer_sessions": settings.COMPLETER_SESSIONS,
         },
@@ -138,7 +138,7 @@ def report_csv(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpRespons
             return _render_report(request, organization, form, valid)
     filters = form.filters()
     with replica_reads():
-        rows = _report_rows(evaluation(organizations=[organization], filters=filters))
+        rows = _report_rows(evaluation_cached(organizations=[organization], filters=filters))
     log = export_log_record(
         organization=organization,
         user=request.user,
@@ -178,7 +178,7 @@ def _render_platform(request: HttpRequest) -> HttpResponse:
     form, valid = _period_form(request, _platform_today(list(page.object_list)))
     # Suppression is chosen over every organization, so a figure is the same on whichever
     # page it appears.
-    measured = evaluation(organizations=list(organizations), filters=form.filters())
+    measured = evaluation_cached(organizations=list(organizations), filters=form.filters())
     on_page = {organization.pk for organization in page.object_list}
     return render(
         request,

@@ -180,7 +180,10 @@ def test_the_platform_dashboard_compares_organizations_without_participants(clie
 
 
 @pytest.mark.parametrize("size", [1, 3])
-def test_the_report_and_platform_cost_fixed_queries(client, cast, django_assert_num_queries, size):
+def test_the_report_and_platform_cost_fixed_queries(
+    client, cast, django_assert_num_queries, size, settings
+):
+    settings.DASHBOARD_CACHE_SECONDS = 0  # every request computes the figures
     for n in range(size):
         build_program(cast, name=f"Group {n}")
         extra = OrganizationFactory(slug=f"extra-{n}")
@@ -198,5 +201,23 @@ def test_the_report_and_platform_cost_fixed_queries(client, cast, django_assert_
         client.get(url)
 
 
-REPORT_QUERIES = 19
-PLATFORM_QUERIES = 20
+REPORT_QUERIES = 20
+PLATFORM_QUERIES = 21
+
+
+def test_the_platform_figures_are_kept_until_a_rollup_is_rebuilt(client, cast, settings):
+    settings.FEEDBACK_MIN_CELL = 3
+    build_program(cast)
+    rollups_refresh(cast.org)
+    client.force_login(cast.admin)
+    url = reverse("dashboards:platform") + "?from_month=2026-03&to_month=2026-04"
+
+    def figures() -> str:
+        body = client.get(url).content.decode()
+        return body[body.index('data-testid="platform-table"') : body.index("</table>")]
+
+    first = figures()
+    build_program(cast, name="Another group")
+    assert figures() == first
+    rollups_refresh(cast.org)
+    assert figures() != first
