@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -337,6 +336,8 @@ def run_wrk(
         f"-c{args.connections}",
         f"-d{args.duration}s",
         "--latency",
+        "--timeout",
+        "10s",  # a slow page is slow, not failed
         "-s",
         str(WRK_SCRIPT),
     ]
@@ -420,17 +421,17 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         ],
         env=env,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare/", timeout=5):
                 return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out: not ready yet
             if server.poll() is not None:
                 sys.exit("gunicorn exited before serving")
             time.sleep(0.3)
     server.terminate()
-    sys.exit("gunicorn did not answer within 30 s")
+    sys.exit("gunicorn did not answer within 60 s")
 
 
 # --- The table ----------------------------------------------------------------------------
