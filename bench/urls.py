@@ -2,6 +2,7 @@
 (only bench/wsgi.py points ROOT_URLCONF here)."""
 
 from django.http import HttpRequest, HttpResponse
+from django.template import engines
 from django.urls import path
 
 from config.urls import urlpatterns as project_urlpatterns
@@ -14,4 +15,16 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path(BARE_PATH, bare, name="bench_bare"), *project_urlpatterns]
+EMPTY_PAGE = engines["django"].from_string('{% extends "base.html" %}')
+
+
+def empty_page(request: HttpRequest) -> HttpResponse:
+    """The site's layout with nothing in it: what every signed-in page costs at least."""
+    return HttpResponse(EMPTY_PAGE.render({}, request))
+
+
+urlpatterns = [
+    path(BARE_PATH, bare, name="bench_bare"),
+    path("bench/empty-page/", empty_page, name="bench_empty_page"),
+    *project_urlpatterns,
+]

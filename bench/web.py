@@ -27,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -109,6 +110,12 @@ BARE = "bare view, no middleware"
 TARGETS: list[Target] = [
     Target(BARE, lambda f: "/bench/bare-no-middleware/", note="no query, no middleware"),
     Target("bare view, project middleware", lambda f: "/bench/bare/", note="anonymous"),
+    Target(
+        "empty page, signed in",
+        lambda f: "/bench/empty-page/",
+        actor=PEER,
+        note="the layout (navigation, footer) and nothing else: every page's floor",
+    ),
     Target(
         "session page (facilitator)",
         lambda f: f.session_path,
@@ -270,7 +277,8 @@ def reset_feedback(fx: Fixtures) -> None:
 def session_cookies(emails: set[str]) -> dict[str, str]:
     """A signed-in session per actor, made server-side; the Cookie header for each."""
     from django.conf import settings
-    from django.test import Client
+    from django.middleware.csrf import get_token
+    from django.test import Client, RequestFactory
 
     from accounts.models import User
 
@@ -279,7 +287,14 @@ def session_cookies(emails: set[str]) -> dict[str, str]:
         client = Client()
         client.force_login(User.objects.get(email=email))
         value = client.cookies[settings.SESSION_COOKIE_NAME].value
-        cookies[email] = f"{settings.SESSION_COOKIE_NAME}={value}"
+        # A browser sends back the CSRF cookie the first page set (the layout's forms
+        # carry a token): without it, every answer would make and set a new one.
+        request = RequestFactory().get("/")
+        get_token(request)
+        csrf = request.META["CSRF_COOKIE"]  # the secret, as the cookie holds it
+        cookies[email] = (
+            f"{settings.SESSION_COOKIE_NAME}={value}; {settings.CSRF_COOKIE_NAME}={csrf}"
+        )
     return cookies
 
 
@@ -328,13 +343,13 @@ def count_queries(target: Target, fx: Fixtures, measured: Measured) -> None:
 
 
 def run_wrk(
-    url: str, *, cookie: str | None, body: str | None, args: argparse.Namespace
+    url: str, *, cookie: str | None, body: str | None, args: argparse.Namespace, seconds: int
 ) -> dict[str, int]:
     command = [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{args.duration}s",
+        f"-d{seconds}s",
         "--latency",
         "--timeout",
         "10s",  # a slow page is slow, not failed
@@ -470,6 +485,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale", default="national", help="seed_demo --scale (default national)")
     parser.add_argument("--reseed", action="store_true", help="seed again even if seeded")
     parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds first")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument("--connections", type=int, default=16, help="wrk -c")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
@@ -506,12 +522,19 @@ def main() -> None:
             count_queries(target, fx, measured)
             if target.post:
                 reset_feedback(fx)
-            figures = run_wrk(
+            load = partial(
+                run_wrk,
                 f"http://127.0.0.1:{port}{target.path(fx)}",
                 cookie=cookies.get(target.actor or ""),
                 body=target.post(fx) if target.post else None,
                 args=args,
             )
+            # Unmeasured first: each worker's first request of a page compiles its
+            # templates and loads its translations (seconds, once per process).
+            load(seconds=args.warmup)
+            if target.post:
+                reset_feedback(fx)
+            figures = load(seconds=args.duration)
             measured.requests = figures["requests"]
             measured.rps = figures["requests"] / (figures["duration_us"] / 1e6)
             measured.p50_ms = figures["p50_us"] / 1000
