@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.forms.boundfield import BoundWidget
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -90,3 +91,18 @@ def widget(field: BoundField) -> SafeString:
     return mark_safe(
         f'<input type="{context["type"]}" name="{html_name}"{shown}{_attrs(context["attrs"])}>'
     )
+
+
+OPTIONS = frozenset({f"{_WIDGETS}radio_option.html", f"{_WIDGETS}checkbox_option.html"})
+
+
+@register.filter
+def choice_input(choice: BoundWidget) -> SafeString:
+    """One radio button or checkbox of a choice field: what `{{ choice.tag }}` gives."""
+    if choice.template_name not in OPTIONS:
+        return choice.tag()
+    data = choice.data
+    value = data["value"]
+    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
+    name = conditional_escape(data["name"])
+    return mark_safe(f'<input type="{data["type"]}" name="{name}"{shown}{_attrs(data["attrs"])}>')
