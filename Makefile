@@ -53,9 +53,14 @@ typecheck: install
 # Benchmarks (bench/), never part of `make test`: each seeds a PostgreSQL database of its
 # own (created and migrated when missing, emptied on every run; its name must contain
 # "bench") and prints its figures. No Redis: tasks run in-process.
+# The web bench (gunicorn + wrk) keeps its seeded data between runs, so it has a database of
+# its own: the reminder bench empties the organizations table.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ss_bench
+BENCH_WEB_DATABASE_URL ?= $(BENCH_DATABASE_URL)_web
+BENCH_SCALE ?= national
 bench: install
 	env -u REDIS_URL $(TOOL_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reminders
+	env -u REDIS_URL $(TOOL_ENV) DATABASE_URL=$(BENCH_WEB_DATABASE_URL) $(BIN)/python -m bench.web --scale $(BENCH_SCALE)
 
 # Resolve the newest versions pyproject.toml allows in a throwaway venv and pin them all.
 LOCK_VENV := /tmp/seeking-safety-lock-venv

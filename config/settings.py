@@ -354,6 +354,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -------------------------------------------------------------------------
+# Sessions are read from the cache (Redis in production) and written through to the
+# database, so a signed-in page does not pay a query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
 CSRF_COOKIE_HTTPONLY = True

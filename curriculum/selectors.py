@@ -8,7 +8,10 @@ from .models import ContentArea, Topic, TopicMaterial
 
 
 def topic_list(*, area_key: str | None = None) -> QuerySet[Topic]:
-    topics = Topic.objects.active().select_related("content_area")
+    """The active topics in order, with only what the list shows."""
+    topics = Topic.objects.active().only(
+        "order", "title", "slug", "content_area_id", "includes_case_management"
+    )
     if area_key:
         topics = topics.filter(content_area__key=area_key)
     return topics

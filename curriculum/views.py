@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,19 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.querystring import query_param
 
 from . import selectors
-from .models import TopicMaterial
+from .models import ContentArea, Topic, TopicMaterial
+
+
+@dataclass(frozen=True)
+class AreaItem:
+    area: ContentArea
+    label: str
+
+
+@dataclass(frozen=True)
+class TopicItem:
+    topic: Topic
+    area_label: str
 
 
 @login_required
@@ -19,10 +32,18 @@ def topic_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     areas = list(selectors.content_area_list())
     if area_key and area_key not in {a.key for a in areas}:
         area_key = None
+    # Each area's label once (a choice's display is dear: 25 topics, 4 areas).
+    labels = {area.pk: str(area.get_key_display()) for area in areas}
+    topics = list(selectors.topic_list(area_key=area_key))
     return render(
         request,
         "curriculum/topic_list.html",
-        {"topics": selectors.topic_list(area_key=area_key), "areas": areas, "area_key": area_key},
+        {
+            "topics": topics,
+            "topic_items": [TopicItem(t, labels.get(t.content_area_id, "")) for t in topics],
+            "area_items": [AreaItem(area, labels[area.pk]) for area in areas],
+            "area_key": area_key,
+        },
     )
 
 

@@ -51,37 +51,44 @@ def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
         link = feedback_link_by_token(token=token)
         if link is None:
             return _closed(request, language)
+        if request.method == "POST":
+            return _submit(request, link, language)
         state = feedback_link_state(link=link)
         if state in {LinkState.CLOSED, LinkState.NOT_YET_OPEN}:
             return _closed(request, language)
         if state == LinkState.FULL:
             return _thanks(request, link, language, full=True)
         items = list(FeedbackItem.objects.filter(instrument_id=link.instrument_id))
-        if request.method == "POST":
-            if not same_origin(request):
-                return _closed(request, language)
-            form = FeedbackForm(request.POST, items=items, language=language)
-            if form.is_valid():
-                try:
-                    outcome = feedback_submit(
-                        link=link, nonce=form.cleaned_data["nonce"], answers=form.answers()
-                    )
-                except ValidationError as error:
-                    for field, messages in error.message_dict.items():
-                        for message in messages:
-                            form.add_error(field if field in form.fields else None, message)
-                else:
-                    if outcome == Outcome.CLOSED:
-                        return _closed(request, language)
-                    return _thanks(request, link, language, full=outcome == Outcome.FULL)
-            return _page(
-                request,
-                "form.html",
-                language,
-                status=400,
-                form=form,
-                link=link,
-                topic=link.session.topic,
-            )
         form = FeedbackForm(initial={"nonce": new_nonce()}, items=items, language=language)
         return _page(request, "form.html", language, form=form, link=link, topic=link.session.topic)
+
+
+def _submit(request: HttpRequest, link: FeedbackLink, language: str) -> HttpResponse:
+    """A sent form. The service decides, with the link locked, whether it is still open
+    and under its cap, so its state is read here only when the form comes back invalid
+    (a closed or full link answers as on the form's page)."""
+    if not same_origin(request):
+        return _closed(request, language)
+    items = list(FeedbackItem.objects.filter(instrument_id=link.instrument_id))
+    form = FeedbackForm(request.POST, items=items, language=language)
+    if form.is_valid():
+        try:
+            outcome = feedback_submit(
+                link=link, nonce=form.cleaned_data["nonce"], answers=form.answers()
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            if outcome == Outcome.CLOSED:
+                return _closed(request, language)
+            return _thanks(request, link, language, full=outcome == Outcome.FULL)
+    state = feedback_link_state(link=link)
+    if state in {LinkState.CLOSED, LinkState.NOT_YET_OPEN}:
+        return _closed(request, language)
+    if state == LinkState.FULL:
+        return _thanks(request, link, language, full=True)
+    return _page(
+        request, "form.html", language, status=400, form=form, link=link, topic=link.session.topic
+    )

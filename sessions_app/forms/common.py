@@ -2,6 +2,7 @@
 language select, and the enrollment fields (a group's page and a participant's page both
 enroll people)."""
 
+import re
 import unicodedata
 from functools import partial
 from typing import Any, cast
@@ -133,3 +134,45 @@ def late_join_field() -> forms.BooleanField:
         label=_("This closed group has started: enroll them anyway (a manager's exception)"),
         required=False,
     )
+
+
+# --- Bootstrap fields without crispy-forms ------------------------------------------------
+
+# The class each kind of widget takes in Bootstrap 5 (what crispy-forms would add when it
+# renders; templates/includes/field.html renders these forms with Django's own widgets).
+WIDGET_CLASSES = {
+    "checkbox": "form-check-input",
+    "checkboxselectmultiple": "form-check-input",
+    "radioselect": "form-check-input",
+    "select": "form-select",
+    "selectmultiple": "form-select",
+}
+
+
+class BootstrapFieldsMixin(forms.BaseForm):
+    """Gives every widget its Bootstrap class, and `is-invalid` once its field has an
+    error, for forms rendered field by field with templates/includes/field.html."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        """Class the widgets (again, for fields a form adds after __init__)."""
+        styled: set[str] = self.__dict__.setdefault("_styled_fields", set())
+        for name, field in self.fields.items():
+            widget = field.widget
+            if widget.is_hidden or name in styled:
+                continue
+            styled.add(name)
+            # BoundField.widget_type's name for it, without making a BoundField.
+            kind = re.sub(r"widget$|input$", "", widget.__class__.__name__.lower())
+            css = WIDGET_CLASSES.get(kind, "form-control")
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

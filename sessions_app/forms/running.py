@@ -13,6 +13,7 @@ from curriculum.models import TopicMaterial
 
 from ..models import SESSION_MAX_MINUTES, Adaptation, Attendance, Participant
 from ..services.running import NOT_ON_ROSTER
+from .common import BootstrapFieldsMixin
 
 
 def _refuse_names_off_the_roster(form: "AttendanceForm | CommitmentsForm") -> None:
@@ -24,7 +25,7 @@ def _refuse_names_off_the_roster(form: "AttendanceForm | CommitmentsForm") -> No
         raise forms.ValidationError(NOT_ON_ROSTER, code="not_on_roster")
 
 
-class _VersionedForm(forms.Form):
+class _VersionedForm(BootstrapFieldsMixin, forms.Form):
     """Carries the version of what it was built from (stale double submits are refused)."""
 
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -53,6 +54,7 @@ class AttendanceForm(_VersionedForm):
                 required=False,
                 widget=forms.RadioSelect,
             )
+        self.style_widgets()
 
     def rows(self) -> list[tuple[Participant, forms.BoundField]]:
         return [(p, self[self.PREFIX + str(p.code)]) for p in self.roster]
@@ -103,10 +105,13 @@ class SessionLogForm(_VersionedForm):
 
     def __init__(self, *args: Any, materials: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        cast(HandoutChoiceField, self.fields["handouts_used"]).queryset = materials
+        field = cast(HandoutChoiceField, self.fields["handouts_used"])
+        field.queryset = materials  # what a submission is checked against
+        # The choices shown, read once: a model field's choices would query on each use.
+        field.choices = [(m.pk, field.label_from_instance(m)) for m in materials]
 
 
-class AdaptationForm(forms.Form):
+class AdaptationForm(BootstrapFieldsMixin, forms.Form):
     """A new adaptation; sent only when one of its fields is filled in."""
 
     category = forms.ChoiceField(
@@ -146,6 +151,7 @@ class CommitmentsForm(_VersionedForm):
             self.fields[self.PREFIX + str(participant.code)] = PlainTextField(
                 label=participant.display_name, max_length=300, required=False
             )
+        self.style_widgets()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

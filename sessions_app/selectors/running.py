@@ -153,7 +153,7 @@ def session_materials(*, session: Session) -> QuerySet[TopicMaterial]:
 
 
 def session_log_of(session: Session) -> tuple[SessionLog | None, list[int]]:
-    log = SessionLog.objects.filter(session=session).first()
+    log = SessionLog.objects.filter(session=session).select_related("updated_by").first()
     handout_ids = list(log.handouts_used.values_list("pk", flat=True)) if log else []
     return log, handout_ids
 

@@ -386,10 +386,10 @@ def test_the_session_page_of_a_cancelled_session_says_there_is_no_link(client, c
 
 # --- Query budget ------------------------------------------------------------------------
 
-# Measured on PostgreSQL: 9 for a manager at both sizes (web session, user, memberships, the
+# Measured on PostgreSQL: 8 for a manager at both sizes (user, memberships, the
 # MFA check, the session, the role, the link, and the cap's two). The responses are never
 # read: the count is the link's own counter.
-LINK_PAGE_QUERY_BUDGET = 9
+LINK_PAGE_QUERY_BUDGET = 8
 
 
 @pytest.mark.parametrize("answers", [1, 30])

@@ -842,10 +842,10 @@ def _grow(running: TeamSession, people: int, past_sessions: int) -> Session:
     return running.session
 
 
-# Measured: 16 for a manager and for a facilitator, at both sizes (SQLite and PostgreSQL),
+# Measured: 13 for a manager and for a facilitator, at both sizes (SQLite and PostgreSQL),
 # plus at most 3 for the "Participant feedback" card (feedback_tags.feedback_card: the
 # session's link, and the cap's two when it has one; tests/feedback/test_links.py).
-SESSION_PAGE_QUERY_BUDGET = 16 + 3
+SESSION_PAGE_QUERY_BUDGET = 13 + 3
 
 
 @pytest.mark.parametrize("people,past_sessions", [(3, 1), (40, 12)])
@@ -1121,7 +1121,7 @@ def _grow_my_groups(user, organization, groups: int, sessions_per_group: int) ->
 
 
 # Measured: 5 at both sizes (sign-in session, user, roles, sessions ahead, sessions behind).
-MY_SESSIONS_QUERY_BUDGET = 5
+MY_SESSIONS_QUERY_BUDGET = 4
 
 
 @at_my_sessions_time
