@@ -26,7 +26,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,10 @@ RESULTS = BENCH_DIR / "results.md"
 
 PEER = "peer@demo.example"
 MANAGER = "manager@demo.example"
+# The largest synthetic organization's manager (seed_demo --scale); the demo's without it.
+LARGEST = "manager-001@synthetic.example"
+# The largest export: five years of the largest organization's sessions.
+EXPORT_QUERY = "?from_month=2022-01&to_month=2026-12"
 
 # The bench server is production's settings with what a plain-HTTP local server needs:
 # no HTTPS redirect or Secure cookies, plain static files (no collectstatic), fewer logs;
@@ -51,7 +55,7 @@ SERVER_ENV = {
     "DJANGO_SECURE_COOKIES": "0",
     "DJANGO_STATIC_MANIFEST": "0",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "DJANGO_MFA_EXEMPT_EMAILS": MANAGER,
+    "DJANGO_MFA_EXEMPT_EMAILS": f"{MANAGER},{LARGEST}",
     "DJANGO_LOG_LEVEL": "WARNING",
     # WhiteNoise warns that STATIC_ROOT is missing: static files are not benchmarked.
     "PYTHONWARNINGS": "ignore:No directory at",
@@ -72,6 +76,9 @@ class Fixtures:
     feedback_body: str  # its form, every question answered, "{nonce}" to fill in
     feedback_session_id: int
     feedback_link_id: int
+    dashboard_path: str  # the largest organization's manager dashboard (default months)
+    export_path: str  # its sessions dataset over five years
+    manager: str  # that organization's manager
 
 
 @dataclass(frozen=True)
@@ -140,9 +147,19 @@ TARGETS: list[Target] = [
         goal_share=0.20,
         note="POST, every answer given, a new nonce each",
     ),
-    # Added by the dashboards work: give each a path (and its raw SQL) to measure it.
-    Target("manager dashboard (largest organization)", None, actor=MANAGER),
-    Target("largest CSV export", None, actor=MANAGER),
+    Target(
+        "manager dashboard (largest organization)",
+        lambda f: f.dashboard_path,
+        actor=LARGEST,
+        raw_sql=replay_queries,
+        note="figures from the cache (rebuilt with the rollups); raw SQL: an uncached request's",
+    ),
+    Target(
+        "largest CSV export",
+        lambda f: f.export_path,
+        actor=LARGEST,
+        note="five years of the largest organization's sessions, streamed",
+    ),
 ]
 
 
@@ -256,7 +273,12 @@ def fixtures() -> Fixtures:
     for item in FeedbackItem.objects.filter(instrument_id=link.instrument_id):
         value = {"text": "Bench answer", "yes_no": "yes"}.get(item.kind, "2")
         answers.append(f"item-{item.pk}={quote(value)}")
+    manager = LARGEST if User.objects.filter(email=LARGEST).exists() else MANAGER
+    largest = Organization.objects.get(memberships__user__email=manager)
     return Fixtures(
+        dashboard_path=f"/organizations/{largest.code}/dashboard/",
+        export_path=f"/organizations/{largest.code}/dashboard/exports/sessions.csv{EXPORT_QUERY}",
+        manager=manager,
         session_path=f"/sessions/{session.code}/",
         feedback_path=f"/f/{link.token}",
         feedback_body="&".join(answers),
@@ -301,8 +323,80 @@ def session_cookies(emails: set[str]) -> dict[str, str]:
 # --- Measuring ----------------------------------------------------------------------------
 
 
+def dashboard_uncached(fx: Fixtures, requests: int = 10) -> tuple[float, float]:
+    """p50 and p95 (ms) of the dashboard computing its figures on every request (no cache),
+    through the test client in this process: what the first manager after a rebuild waits."""
+    from django.test import Client, override_settings
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(email=fx.manager))
+    times = []
+    with override_settings(DASHBOARD_CACHE_SECONDS=0):
+        client.get(fx.dashboard_path)
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(fx.dashboard_path)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+EXPORT_RSS_SCRIPT = """
+import resource, sys
+import django
+django.setup()
+from django.test import Client
+from accounts.models import User
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(User.objects.get(email=sys.argv[1]))
+size = sum(len(chunk) for chunk in client.get(sys.argv[2]).streaming_content)
+print(size, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def export_peak_rss(fx: Fixtures, path: str) -> tuple[int, int]:
+    """Bytes exported and the peak RSS (KiB) of a fresh process that streamed them."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT_RSS_SCRIPT, fx.manager, path],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        check=True,
+    )
+    size, rss = done.stdout.split()[-2:]
+    return int(size), int(rss)
+
+
+def extra_lines(fx: Fixtures) -> list[str]:
+    p50, p95 = dashboard_uncached(fx)
+    small = fx.export_path.replace(EXPORT_QUERY, "?from_month=2026-11&to_month=2026-11")
+    lines = [
+        f"Manager dashboard computing its figures (no cache; the first request after a rollup "
+        f"rebuild), through the test client in-process: p50 {p50:.0f} ms, p95 {p95:.0f} ms.",
+        "",
+        "Largest export's peak memory (a fresh process streaming it through the test client):",
+        "",
+    ]
+    for label, path in (("one month", small), ("five years", fx.export_path)):
+        size, rss = export_peak_rss(fx, path)
+        lines.append(f"- {label}: {size / 1e6:.1f} MB exported, peak RSS {rss / 1024:.0f} MiB")
+    return lines
+
+
 def count_queries(target: Target, fx: Fixtures, measured: Measured) -> None:
-    """The queries of one request (the second: caches warm, as under load)."""
+    """The queries of one request (the second: caches warm, as under load); for the
+    dashboard, of a request that computes its figures (its cache off), whose SQL is the
+    raw-SQL column's."""
+    from django.test import override_settings
+
+    with override_settings(DASHBOARD_CACHE_SECONDS=0):
+        _count_queries(target, fx, measured)
+
+
+def _count_queries(target: Target, fx: Fixtures, measured: Measured) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -505,7 +599,11 @@ def main() -> None:
 
     scale = seed(args.scale, again=args.reseed)
     fx = fixtures()
-    wanted = [t for t in TARGETS if not args.only or t.name in args.only or t.name == BARE]
+    wanted = [
+        replace(t, actor=fx.manager) if t.actor == LARGEST else t
+        for t in TARGETS
+        if not args.only or t.name in args.only or t.name == BARE
+    ]
     cookies = session_cookies({t.actor for t in wanted if t.actor and t.path})
     port = free_port()
     load_before = os.getloadavg()
@@ -570,6 +668,8 @@ def main() -> None:
             f"through psycopg ({args.workers} connections) than the page is served.",
             "",
             table(results),
+            "",
+            *extra_lines(fx),
             "",
         ]
     )
