@@ -18,7 +18,9 @@ Definitions (the report's methods note repeats them):
 - **Feedback** and every figure of the pilot comparison pass through the feedback app's
   suppression service. Attendance and retention counts of the organization's own groups
   are not suppressed for its managers, who see that attendance by name on the sessions'
-  pages; they are for the platform dashboard and in exports.
+  pages; they are on the platform dashboard and in the report (evaluation.py). The
+  exports' rows are de-identified records, one per session or pseudonym, with only the
+  feedback means suppressed (selectors/exports.py).
 
 A fixed number of queries whatever the size of the organization (the tests count them).
 """
