@@ -201,8 +201,8 @@ def test_the_report_and_platform_cost_fixed_queries(
         client.get(url)
 
 
-REPORT_QUERIES = 20
-PLATFORM_QUERIES = 21
+REPORT_QUERIES = 19
+PLATFORM_QUERIES = 20
 
 
 def test_the_platform_figures_are_kept_until_a_rollup_is_rebuilt(client, cast, settings):

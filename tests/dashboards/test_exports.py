@@ -651,7 +651,7 @@ def test_another_organizations_download_carries_its_canary(client, cast):
 # The session, the user, their memberships and MFA, the organization and the role; the
 # scope (the filters' groups and facilitators, the results scope's groups and questions);
 # the log row; the rows (one streamed query); the row count when the download ends.
-DOWNLOAD_QUERIES = 13
+DOWNLOAD_QUERIES = 12
 
 
 def _data(cast, size: int) -> None:
@@ -680,7 +680,7 @@ def test_a_download_makes_a_fixed_number_of_queries(
 
 # The session, user, memberships, MFA, organization, role; the scope (four); the log
 # page (count and rows).
-PAGE_QUERIES = 12
+PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -700,5 +700,5 @@ def test_the_codebook_makes_a_fixed_number_of_queries(
     manager_client, cast, size, django_assert_num_queries
 ):
     _data(cast, size)
-    with django_assert_num_queries(10):  # as the page, without the log
+    with django_assert_num_queries(9):  # as the page, without the log
         assert manager_client.get(url("export_codebook", cast.org)).status_code == 200

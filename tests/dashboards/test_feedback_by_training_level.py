@@ -216,7 +216,7 @@ def test_the_page_is_in_spanish(client, cast, group):
 # The session, the user and their memberships, the organization and the role; the
 # scope (groups, questions); the sessions with feedback; their peers (snapshot, today's
 # assignments); the levels (three); the totals.
-PAGE_QUERIES = 15
+PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("sessions", [2, 12])

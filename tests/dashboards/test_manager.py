@@ -320,7 +320,7 @@ def test_the_page_costs_the_same_queries_whatever_the_data(
         assert client.get(url).status_code == 200
 
 
-QUERIES = 37
+QUERIES = 36
 
 
 def test_a_computed_dashboard_is_kept_until_the_rollups_are_rebuilt(
@@ -513,4 +513,4 @@ def test_a_tables_csv_costs_the_same_queries_whatever_the_data(
         b"".join(client.get(url).streaming_content)
 
 
-CSV_QUERIES = 38
+CSV_QUERIES = 37
