@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.querystring import query_param
 from sessions_app.selectors import FacilitationModel
 
-from ..selectors.filters import DashboardFilters, month_start
+from ..selectors.filters import DashboardFilters, month_start, months_before
 
 MONTH_FORMAT = "%Y-%m"
 MONTHS_IN_WRONG_ORDER = _("The first month is after the last month. Both were left out.")
@@ -48,8 +48,7 @@ class MonthField(forms.DateField):
 
 def _default_window(today: date) -> tuple[date, date]:
     last = month_start(today)
-    months_back = last.year * 12 + last.month - 1 - (DEFAULT_MONTHS - 1)
-    return date(months_back // 12, months_back % 12 + 1, 1), last
+    return months_before(last, DEFAULT_MONTHS - 1), last
 
 
 class DashboardFilterForm(forms.Form):

@@ -39,7 +39,7 @@ from feedback.selectors import Aggregate, suppress_list
 from sessions_app.models import Adaptation, Attendance, Session
 
 from ..models import FeedbackFact, RollupRefresh, SessionFact, SessionFactMember
-from .filters import DashboardFilters, month_start, months_between, next_month
+from .filters import DashboardFilters, month_start, months_before, months_between, next_month
 
 HELD, CANCELLED, PLANNED = Session.Status.HELD, Session.Status.CANCELLED, Session.Status.PLANNED
 PEOPLE, RESPONSES, REVIEWS, ACTIVITY = "people", "responses", "reviews", "activity"
@@ -465,8 +465,7 @@ def _raw(organizations: Sequence[Organization], filters: DashboardFilters) -> di
         found.new_people += int(filters.day_from <= added < filters.day_before)
 
     # The first of the period's last TURNOVER_MONTHS months.
-    index = filters.last_month.year * 12 + filters.last_month.month - TURNOVER_MONTHS
-    last_stretch = date(index // 12, index % 12 + 1, 1)
+    last_stretch = months_before(filters.last_month, TURNOVER_MONTHS - 1)
     for org_id, _user, last in (
         SessionFactMember.objects.filter(fact__in=held)
         .values_list("fact__organization_id", "user_id")
@@ -562,10 +561,10 @@ def _continuous(months: set[date], last: date) -> int:
     before, when `last` is this month or later and has none yet: it is not over)."""
     run, month = 0, last
     if month not in months and month >= month_start(timezone.localdate()):
-        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+        month = months_before(month, 1)
     while month in months:
         run += 1
-        month = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+        month = months_before(month, 1)
     return run
 
 

@@ -40,10 +40,11 @@ from sessions_app.models import Attendance, Session
 from sessions_app.selectors import FacilitationModel
 
 from ..forms.filters import Choice
-from ..models import ExportLog, SessionFact
+from ..models import ExportLog
 from .feedback_by_training_level import LEVEL_LABELS, LEVEL_ORDER
 from .filters import DashboardFilters
 from .manager import filter_choices
+from .program import facts_for
 
 # Server-side cursor batches: rows fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -344,31 +345,6 @@ def export_scope(*, organization: Organization, user: User) -> ExportScope:
     )
 
 
-def _in_filters(organization: Organization, filters: DashboardFilters, *, via: str = "") -> Q:
-    """The organization's session rollups in the filters, as seen from a model that
-    reaches SessionFact through `via` (e.g. "session__fact__")."""
-    q = Q(
-        **{
-            f"{via}organization": organization,
-            f"{via}month__gte": filters.first_month,
-            f"{via}month__lte": filters.last_month,
-        }
-    )
-    if filters.group_id is not None:
-        q &= Q(**{f"{via}group_id": filters.group_id})
-    if filters.model:
-        q &= Q(**{f"{via}facilitation_model": filters.model})
-    if filters.facilitator_id is not None:
-        # One member row per user and session (a unique constraint): no duplicates.
-        q &= Q(**{f"{via}members__user_id": filters.facilitator_id})
-    return q
-
-
-def export_facts(*, organization: Organization, filters: DashboardFilters) -> QuerySet[SessionFact]:
-    """The organization's session rollups in the filters."""
-    return SessionFact.objects.filter(_in_filters(organization, filters))
-
-
 _SESSION_FIELDS = (
     "session_id",
     "group_id",
@@ -403,7 +379,7 @@ def session_dataset(
         sums[answers] = Max("feedback__answers", filter=asked)
         sums[total] = Max("feedback__total", filter=asked)
     rows = (
-        export_facts(organization=organization, filters=filters)
+        facts_for(organization=organization, filters=filters)
         .values(*_SESSION_FIELDS, topic_number=F("topic__order"))
         .annotate(**sums)
         .order_by("local_date", "session_id")
@@ -442,9 +418,10 @@ def participant_dataset(*, organization: Organization, filters: DashboardFilters
     pseudonym = Pseudonyms()
     rows = (
         Attendance.objects.filter(
-            _in_filters(organization, filters, via="session__fact__"),
             # Held sessions only, as the manager dashboard's retention counts them.
-            session__fact__status=Session.Status.HELD,
+            session_id__in=facts_for(organization=organization, filters=filters)
+            .filter(status=Session.Status.HELD)
+            .values("pk"),
             status=Attendance.Status.PRESENT,
         )
         .values("participant_id")

@@ -18,6 +18,12 @@ def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+def months_before(month: date, count: int) -> date:
+    """The first day of the month `count` months before `month`'s."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def months_between(first: date, last: date) -> list[date]:
     """Every month from `first`'s to `last`'s, both included, as their first days."""
     months, month = [], month_start(first)

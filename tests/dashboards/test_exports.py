@@ -24,11 +24,11 @@ from curriculum.models import Topic
 from dashboards.models import ExportLog, FeedbackFact, SessionFact, SessionFactMember
 from dashboards.selectors.exports import (
     CODEBOOK_HEADER,
-    export_facts,
     export_scope,
     session_dataset,
 )
 from dashboards.selectors.filters import DashboardFilters
+from dashboards.selectors.program import facts_for
 from dashboards.streaming_csv import csv_response, escape_cell
 from sessions_app.models import Attendance, Session
 from tests.conftest import CANARY
@@ -344,7 +344,7 @@ def test_suppression_holds_on_every_filter_combination(cast):
             header.index("session_helpful_suppressed"),
         )
         ids = list(
-            export_facts(organization=cast.org, filters=filters)
+            facts_for(organization=cast.org, filters=filters)
             .order_by("local_date", "session_id")
             .values_list("session_id", flat=True)
         )
