@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS/JS from an installed package
     "simple_history",
     "csp",
+    "pgtrigger",  # append-only audit rows (database triggers)
+    "dbbackup",  # make backup / make restore
     "accounts",
     "curriculum",
     "sessions_app",
