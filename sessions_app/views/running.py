@@ -17,7 +17,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
@@ -38,7 +38,7 @@ from ..selectors import running as selectors
 from ..services import running
 from ..services.common import Stale
 
-RECORDING_REMOVED_AFTER_ATTENDANCE = _lazy(
+RECORDING_REMOVED_AFTER_ATTENDANCE = gettext_lazy(
     "Someone now marked present has not agreed to be recorded, so this session's recording "
     "was removed."
 )
