@@ -42,7 +42,11 @@ class RequireMFAMiddleware:
             and user_must_use_mfa(request.user)
             and not user_has_mfa(request.user)
         ):
-            return redirect(reverse("mfa_activate_totp"))
+            # Answered before NoStoreForSignedInMiddleware (further in) sees the request,
+            # so it says no-store itself, as every response to a signed-in user does.
+            response = redirect(reverse("mfa_activate_totp"))
+            add_never_cache_headers(response)
+            return response
         return self.get_response(request)
 
 

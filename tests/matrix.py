@@ -9,6 +9,28 @@ A policy module exports ``POLICY: dict[str, Policy]`` and, when its URLs point a
 visible field of every object) and ``snapshot() -> list`` (what a refused write of its
 URLs must leave as it was). Its callables reach their objects with
 ``world.part(__name__, organization)``.
+
+Derived actors
+--------------
+Rows name the actors of ACTORS. The actors of DERIVED_ACTORS are walked too, but a row
+need not name them: ``Policy.expected`` works out what they get from the row, by rule
+(a row may still name one to say otherwise):
+
+- ``deactivated``: a manager of org whose account was deactivated (``is_active=False``)
+  while their browser kept its signed-in session. Django's backends give no user for an
+  inactive account, so they get what "anonymous" gets (LOGIN, with the same ``next``).
+- ``former_member``: a facilitator of org, on the team of everything the peer facilitates
+  (their assignments stay behind), whose membership was then deleted (as Django admin
+  removes a member; no page of ours does). Signed in with no membership: what "nobody"
+  gets.
+- ``manager_without_mfa``: a program manager of org with no MFA authenticator. Signed in
+  with a role that requires MFA, so accounts' RequireMFAMiddleware sends them to set it
+  up (MFA_SETUP) on every path outside MFA_ALLOWED_PREFIXES; on those paths, and on the
+  participants' pages (whose cookies are dropped, so no one is signed in), they get what
+  "manager" gets.
+- ``peer_other_group``: a peer facilitator of org on the team of a group of its own (a
+  peer assignment) and of nothing the rows point at: what "clinician", the facilitator of
+  another group as a clinician co-facilitator, gets.
 """
 
 from __future__ import annotations
@@ -23,6 +45,8 @@ from tests.conftest import Cast
 
 # --- Actors -----------------------------------------------------------------------------
 
+# The actors the rows name (everyone(), signed_in(), org_page() and team_page() fill in
+# all of them).
 ACTORS = (
     "anonymous",
     "manager",  # program manager of org
@@ -30,6 +54,7 @@ ACTORS = (
     # Clinician facilitator of org on no team of the matrix's objects: stands for "a
     # facilitator of another group" (sessions_app gives them a group of their own). Their
     # co-facilitating is tested in tests/sessions_app/test_consent.py, test_recordings.py.
+    # (peer_other_group, in DERIVED_ACTORS, is the same as a peer co-facilitator.)
     "clinician",
     "reviewer",  # reviewer of org with no assignment (no recording grant)
     # Reviewer of org assigned to org's recording: until the facilitators app lands,
@@ -40,8 +65,25 @@ ACTORS = (
     "admin",  # platform admin (Django staff), no membership
     "nobody",  # signed in, no membership
 )
+# Actors the rows need not name: each gets what the actor it is derived from gets (see
+# Policy.expected and the module docstring). The walker's cases cover ALL_ACTORS.
+DERIVED_ACTORS = {
+    "deactivated": "anonymous",  # manager of org, deactivated while signed in
+    "former_member": "nobody",  # facilitator on org's teams whose membership was deleted
+    "manager_without_mfa": "manager",  # but MFA_SETUP outside MFA_ALLOWED_PREFIXES
+    "peer_other_group": "clinician",  # peer facilitator of org on another group's team
+}
+ALL_ACTORS = ACTORS + tuple(DERIVED_ACTORS)
 # Actors who belong to other_org and may therefore see its canary.
 OTHER_ORG_ACTORS = frozenset({"outsider", "outsider_manager"})
+# Actors whose requests reach the views signed out (their cookie names no usable user).
+SIGNED_OUT_ACTORS = frozenset({"anonymous", "deactivated"})
+
+# Paths where RequireMFAMiddleware lets a user who must use MFA and has none through (its
+# MFA_SETUP_ALLOWED_PREFIXES, stated here again so that widening it shows in this table),
+# and the participants' pages, which drop every cookie (accounts.participant_pages).
+MFA_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+PARTICIPANT_PREFIXES = ("/f/", "/r/")
 
 Target = Literal["none", "org", "other_org", "missing", "cross", "shared"]
 
@@ -60,6 +102,7 @@ class Redirect:
 
 LOGIN = Redirect("account_login")  # anonymous on a staff page
 ADMIN_LOGIN = Redirect("admin:login")  # Django admin's own redirect for non-staff
+MFA_SETUP = Redirect("mfa_activate_totp")  # a role that requires MFA, and none set up
 OK, BAD_REQUEST, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED = 200, 400, 403, 404, 405
 
 Expect = int | Redirect
@@ -77,10 +120,18 @@ class By:
 
 
 def refused(expected: Expect | None) -> bool:
-    return expected in (LOGIN, ADMIN_LOGIN) or (isinstance(expected, int) and expected >= 400)
+    return expected in (LOGIN, ADMIN_LOGIN, MFA_SETUP) or (
+        isinstance(expected, int) and expected >= 400
+    )
+
+
+def mfa_gate_applies(path: str) -> bool:
+    """Whether RequireMFAMiddleware stops a signed-in user without MFA on `path`."""
+    return not path.startswith(MFA_ALLOWED_PREFIXES + PARTICIPANT_PREFIXES)
 
 
 def everyone(expect: Expect | By) -> dict[str, Expect | By]:
+    """Every actor of ACTORS gets `expect` (DERIVED_ACTORS follow their rules)."""
     return dict.fromkeys(ACTORS, expect)
 
 
@@ -200,7 +251,16 @@ class Policy:
             return ("shared", "missing")
         return ("org", "other_org", "missing") + (("cross",) if self.cross else ())
 
-    def expected(self, actor: str, target: Target) -> Expect | None:
+    def expected(self, actor: str, target: Target, *, path: str | None = None) -> Expect | None:
+        """What `actor` gets on `target`: the row's value, or for an actor of
+        DERIVED_ACTORS the row does not name, its rule's (the module docstring says each).
+        `path` (the request's) is needed for manager_without_mfa's MFA rule."""
+        if actor not in self.expect and actor in DERIVED_ACTORS:
+            if actor == "manager_without_mfa":
+                assert path is not None, "manager_without_mfa's outcome depends on the path"
+                if mfa_gate_applies(path):
+                    return MFA_SETUP
+            return self.expected(DERIVED_ACTORS[actor], target, path=path)
         value = self.expect.get(actor)
         return getattr(value, target) if isinstance(value, By) else value
 

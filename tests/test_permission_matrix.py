@@ -47,6 +47,7 @@ import importlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -61,16 +62,20 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Membership, Role
+from sessions_app.models import FacilitatorAssignment
 from tests.conftest import build_cast
 from tests.curriculum import policy as curriculum_policy
-from tests.factories import member
+from tests.factories import FacilitatorAssignmentFactory, GroupFactory, SessionFactory, member
 from tests.matrix import (
-    ACTORS,
+    ALL_ACTORS,
     CANARY,
+    DERIVED_ACTORS,
     LOGIN,
     METHOD_NOT_ALLOWED,
+    MFA_SETUP,
     OTHER_ORG_ACTORS,
+    SIGNED_OUT_ACTORS,
     Expect,
     Policy,
     Redirect,
@@ -186,17 +191,24 @@ def test_every_policy_row_names_a_url_that_exists():
     assert not gone, f"Rows for URLs that no longer exist: {[(n, ROW_OWNERS[n]) for n in gone]}"
 
 
+def route_of(name: str) -> str:
+    """The URL pattern's path, converters and all: enough for a prefix rule (the MFA one)."""
+    return next("/" + found.route for found in walk_urlconf() if found.name == name)
+
+
 @pytest.mark.parametrize("name", sorted(POLICY))
 def test_every_policy_row_says_what_each_actor_gets_for_each_target(name):
     row = POLICY[name]
+    path = route_of(name)
     unspecified = [
         f"{actor}/{target}"
-        for actor in ACTORS
+        for actor in ALL_ACTORS
         for target in row.targets()
-        if row.expected(actor, target) is None
+        if row.expected(actor, target, path=path) is None
     ]
     assert not unspecified, f"{name}: no expectation for {unspecified}"
-    assert set(row.expect) <= set(ACTORS), f"{name}: unknown actors {set(row.expect) - set(ACTORS)}"
+    unknown = set(row.expect) - set(ALL_ACTORS)
+    assert not unknown, f"{name}: unknown actors {unknown}"
 
 
 def test_the_walk_sees_the_third_party_groups_it_exempts():
@@ -210,13 +222,23 @@ def test_the_walk_sees_the_third_party_groups_it_exempts():
 
 def build_world() -> World:
     cast = build_cast()
+    org = cast.org
     world = World(
         cast=cast,
         extra={
             # Its grant is made by sessions_app's policy module, which owns the recording.
             "reviewer_assigned": member(
-                cast.org, Role.REVIEWER, email="assigned.reviewer@riverside.test"
+                org, Role.REVIEWER, email="assigned.reviewer@riverside.test"
             ),
+            # The derived actors (tests/matrix.py, DERIVED_ACTORS). The deactivated one is
+            # deactivated and the former member removed once their sessions are signed in
+            # (leave_after_signing_in).
+            "deactivated": member(org, Role.MANAGER, email="deactivated@riverside.test"),
+            "former_member": member(org, Role.FACILITATOR, email="former@riverside.test"),
+            "manager_without_mfa": member(
+                org, Role.MANAGER, mfa=False, email="no.mfa@riverside.test"
+            ),
+            "peer_other_group": member(org, Role.FACILITATOR, email="other.peer@riverside.test"),
         },
     )
     for organization in world.organizations:
@@ -226,11 +248,35 @@ def build_world() -> World:
                 world.parts[module.__name__, organization.pk] = module.build(
                     world, organization, tag=tag
                 )
+    # The former member co-facilitated every group the peer facilitates: their assignments
+    # outlive the membership, so the rows check that a team without a membership opens
+    # nothing.
+    for assignment in FacilitatorAssignment.objects.filter(user=cast.peer):
+        FacilitatorAssignmentFactory(
+            group=assignment.group,
+            user=world.extra["former_member"],
+            role=FacilitatorAssignment.Role.PEER_CO,
+        )
+    # The peer of another group: a group of org of their own, which no row points at.
+    others_group = GroupFactory(organization=org, name="Another peer's group")
+    FacilitatorAssignmentFactory(group=others_group, user=world.extra["peer_other_group"])
+    SessionFactory(group=others_group, starts_at=timezone.now() + timedelta(days=3))
     # The outsiders' own names are canaries too, for pages that will list people.
     for outsider in (cast.outsider, cast.outsider_manager):
         outsider.display_name = f"{outsider.display_name} {CANARY}"
         outsider.save(update_fields=["display_name"])
     return world
+
+
+def leave_after_signing_in(world: World) -> None:
+    """What happens to two actors after their browser signed in: the deactivated manager's
+    account is deactivated (as Django admin's "active" box does), the former member's
+    membership deleted (as Django admin's membership inline does; it takes their
+    facilitator profile with it, and leaves their team assignments)."""
+    deactivated = world.extra["deactivated"]
+    deactivated.is_active = False
+    deactivated.save(update_fields=["is_active"])
+    Membership.objects.get(user=world.extra["former_member"], organization=world.cast.org).delete()
 
 
 def _tables() -> list[str]:
@@ -280,6 +326,9 @@ def snapshot() -> list[Any]:
         return [dict(zip(tables, cursor.fetchone(), strict=True))]
 
 
+SIGN_IN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+
 @dataclass
 class Built:
     world: World
@@ -309,11 +358,14 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Buil
     ):
         world = build_world()
         session_keys = {}
-        for actor in ACTORS:
+        for actor in ALL_ACTORS:
             if (user := world.user(actor)) is not None:
                 client = Client()
-                client.force_login(user)
+                # allauth's backend, as a real sign-in stores: it is the one whose
+                # get_user must refuse the deactivated account.
+                client.force_login(user, backend=SIGN_IN_BACKEND)
                 session_keys[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        leave_after_signing_in(world)
         ready = Built(world, row_counts(), session_keys)
         with django_db_blocker.block():  # cases reach the database through `db` only
             yield ready
@@ -353,11 +405,15 @@ CASES = [
     pytest.param(name, actor, target, id=f"{name}|{actor}|{target}")
     for name, row in sorted(POLICY.items())
     for target in row.targets()
-    for actor in ACTORS
+    for actor in ALL_ACTORS
 ]
 
 
 def response_body(response) -> str:
+    """The whole body, of a page, a redirect, an error, a CSV or a download alike
+    (FileResponse and StreamingHttpResponse are streamed; an HttpResponse attachment is
+    not). UTF-8, as every text we send is; a UTF-16 copy of the canary is looked for in
+    the bytes too (assert_no_canary)."""
     # Reading a streamed download to the end closes it (and its file). Never call
     # response.close() here: it would fire request_finished, whose handler closes the
     # test's database connection in the middle of its transaction on PostgreSQL.
@@ -365,7 +421,12 @@ def response_body(response) -> str:
         body = b"".join(response.streaming_content)
     else:
         body = response.content
-    return body.decode("utf-8", errors="replace")
+    text = body.decode("utf-8", errors="replace")
+    lowered = body.lower()
+    for encoding in ("utf-16-le", "utf-16-be"):
+        if CANARY.lower().encode(encoding) in lowered:
+            text += f"\n[{CANARY} in {encoding}]"
+    return text
 
 
 def assert_outcome(response, expected: Expect | None, *, method: str, url: str, actor: str):
@@ -400,7 +461,7 @@ def assert_browser_policies(response, *, url: str, actor: str):
     )
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, f"{said}: {policy}"
     assert "camera=()" in response.get("Permissions-Policy", ""), f"{said}: no Permissions-Policy"
-    if actor != "anonymous" or getattr(response, "streaming", False):
+    if actor not in SIGNED_OUT_ACTORS or getattr(response, "streaming", False):
         assert "no-store" in response.get("Cache-Control", ""), f"{said}: may be cached"
 
 
@@ -413,9 +474,9 @@ def assert_no_canary(body: str, *, row: Policy, url: str, actor: str):
 @pytest.mark.parametrize(("name", "actor", "target"), CASES)
 def test_permission_matrix(client, world, sign_in, name, actor, target):
     row = POLICY[name]
-    expected = row.expected(actor, target)
     sign_in(actor)
     url = reverse(name, kwargs=row.kwargs(world, target))
+    expected = row.expected(actor, target, path=url)
     data = row.data(world) if row.data else None
     before = snapshot() if row.method == "post" and refused(expected) else None
 
@@ -478,3 +539,72 @@ def test_the_canary_is_planted_where_the_outsiders_can_see_it(client, world, sig
     assert CANARY in response_body(download)
     assert CANARY in response_body(played)
     assert CANARY in response_body(staff)
+
+
+def test_other_orgs_csv_exports_carry_the_canary(client, world, sign_in):
+    # The CSV rows (dashboards' exports_policy.py and policy.py) walk other_org's exports for
+    # every actor; the canary check there holds only if other_org's files carry it.
+    sign_in("outsider_manager")
+    code = world.cast.other_org.code
+    for name in ("dashboards:export_sessions", "dashboards:manager_table_csv"):
+        kwargs = {"org_code": code}
+        if name == "dashboards:manager_table_csv":
+            kwargs["table"] = "sessions-per-month"
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 200, name
+        assert response["Content-Type"].startswith("text/csv"), name
+        assert CANARY in response_body(response), name
+
+
+# --- The derived actors -------------------------------------------------------------------
+
+STAFF = "accounts:staff"
+
+
+def test_the_derived_actors_follow_their_rules_unless_a_row_names_them():
+    staff = POLICY[STAFF]
+    path = route_of(STAFF)
+    assert staff.expected("deactivated", "org", path=path) is LOGIN
+    assert staff.expected("former_member", "org", path=path) == 404
+    assert staff.expected("peer_other_group", "org", path=path) == 403
+    assert staff.expected("manager_without_mfa", "org", path=path) == MFA_SETUP
+    assert staff.expected("manager_without_mfa", "other_org", path=path) == MFA_SETUP
+    # Where the MFA gate lets them through they get the manager's outcome.
+    assert POLICY["healthz"].expected("manager_without_mfa", "none", path="/healthz") == 200
+    assert staff.expected("manager_without_mfa", "org", path="/accounts/x/") == 200
+    assert staff.expected("manager_without_mfa", "org", path="/f/x/") == 200
+    # A row that names one says otherwise.
+    named = Policy(expect={**staff.expect, "former_member": 200, "manager_without_mfa": 403})
+    assert named.expected("former_member", "org", path=path) == 200
+    assert named.expected("manager_without_mfa", "org", path=path) == 403
+    # Every derived actor is walked on every row.
+    walked = {case.values[1] for case in CASES}
+    assert set(DERIVED_ACTORS) <= walked
+    assert (STAFF, "manager_without_mfa", "org") in {case.values for case in CASES}
+
+
+def test_the_derived_actors_hold_real_sessions(built, client, world, sign_in):
+    """The refusals the matrix sees for them come from their state, not from a cookie that
+    never signed anyone in."""
+    extra = world.extra
+    for actor in DERIVED_ACTORS:
+        session = WebSession.objects.get(session_key=built.session_keys[actor])
+        assert session.get_decoded()["_auth_user_id"] == str(extra[actor].pk), actor
+    extra["deactivated"].refresh_from_db()
+    assert not extra["deactivated"].is_active
+    assert extra["deactivated"].memberships.get().role == Role.MANAGER
+    assert not extra["former_member"].memberships.exists()
+    assert FacilitatorAssignment.objects.filter(user=extra["former_member"]).exists()
+    assert not extra["manager_without_mfa"].authenticator_set.exists()
+
+    staff = reverse(STAFF, kwargs={"org_code": world.cast.org.code})
+    sign_in("deactivated")
+    response = client.get(staff)
+    assert response.status_code == 302
+    assert resolve(urlsplit(response["Location"]).path).view_name == LOGIN.to
+    sign_in("manager_without_mfa")
+    response = client.get(staff)
+    assert response.status_code == 302
+    assert resolve(urlsplit(response["Location"]).path).view_name == MFA_SETUP.to
+    # The set-up page itself opens: they are signed in, only held at the gate.
+    assert client.get(reverse("mfa_index")).status_code == 200

@@ -487,8 +487,11 @@ GROUPS_AND_PARTICIPANTS: dict[str, Policy] = {
             # On other_org's group, org's assignment is not there: "no longer assigned".
             (
                 "group_facilitator_unassign",
+                # The peer's: the matrix's former member is on the team too.
                 lambda world: {
-                    "assignment": org_objects(world).session.group.assignments.get().pk,
+                    "assignment": org_objects(world)
+                    .session.group.assignments.get(user=world.cast.peer)
+                    .pk,
                     **CONFIRM,
                 },
             ),
