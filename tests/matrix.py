@@ -279,7 +279,8 @@ class Policy:
     def let_in(self) -> tuple[str, Target] | None:
         """The first signed-in actor whose request this row lets through, on its first
         target (org's object, or the URL without an object): who a GET-on-POST check runs as,
-        so a 405 there comes from the method gate, not from a refusal."""
+        so a 405 there comes from the method gate, not from a refusal. Only the actors of
+        ACTORS: a derived actor gets in only where the one it stands in for does."""
         target = self.targets()[0]
         for actor in ACTORS:
             if actor != "anonymous" and not refused(self.expected(actor, target)):

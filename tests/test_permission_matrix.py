@@ -1,4 +1,4 @@
-"""The permission matrix: every URL x every actor x own/other/missing object.
+"""The permission matrix: every URL x every actor x own/other/missing/cross object.
 
 Invariant 1 (tenant isolation) in one table. The test walks the whole URLconf, so a
 named URL without a policy row fails the suite: no page ships unspecified. The rows live
@@ -28,17 +28,29 @@ How to add a row for a new URL
    other_org=..., ...)`` when it depends on whose object it is. ``org_page(...)`` builds
    the usual table for organization pages, ``team_page(...)`` for the pages of one group
    or session.
+5. The actors of DERIVED_ACTORS are walked on every row too, and need no entry: a
+   deactivated account still holding its session gets what anonymous gets, a former
+   member (membership deleted, team assignments left behind) what nobody gets, a manager
+   without MFA the MFA set-up redirect outside the MFA-exempt paths (else the manager's
+   outcome), a peer facilitator of another group what the clinician gets. Name one in
+   ``expect`` only where its rule is wrong for the row.
 
 Targets are absolute: "org" is an object of ``cast.org`` (the manager, peer, clinician
 and reviewers' organization), "other_org" one of ``cast.other_org`` (where outsider and
 outsider_manager work; its objects carry the CANARY). So for the outsiders "org" is the
 foreign organization. No response body given to an actor outside other_org may contain
-the CANARY (case-insensitive; HTML and downloads alike).
+the CANARY (case-insensitive; HTML, CSV exports and streamed downloads alike, read to
+their end), unless the row's ``canary_shown_to`` or ``canary_allowed_because`` says why.
+A refused POST (LOGIN, 403, 404, the MFA set-up redirect...) must leave every table as
+it was. Every response carries the strict CSP and Permissions-Policy, and every response
+to a signed-in actor (and every download) says no-store.
 
 The world is built once for this module, inside a transaction rolled back at its end;
 each case runs in a savepoint rolled back after it (pytest-django's ``db`` inside that
 transaction, as Django's ``setUpTestData``), and first checks that no earlier case's
-changes outlived it.
+changes outlived it. Each signed-in actor's session is created once, with the module
+(no case signs in); the deactivated actor's and the former member's while they were
+still active members, their account and membership ended after.
 """
 
 from __future__ import annotations
