@@ -12,7 +12,8 @@ from .models import MFA_REQUIRED_ROLES
 
 # Pages reachable before MFA is set up: the account pages themselves (including the MFA
 # set-up and logout), static files and the health check.
-MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+# The language switch too: a manager setting up two-step sign-in may read Spanish.
+MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
 
 
 def user_must_use_mfa(user) -> bool:

@@ -26,6 +26,15 @@ def test_setup_pages_stay_reachable_before_mfa(client, cast):
     assert client.get(reverse("healthz")).status_code == 200
 
 
+def test_the_language_can_be_switched_before_mfa_is_set_up(client, cast):
+    # The set-up page shows the language switch: it must work for the person setting up.
+    client.force_login(member(cast.org, Role.MANAGER, mfa=False))
+    response = client.post(reverse("set_language"), {"language": "es", "next": MFA_SETUP})
+    assert response.status_code == 302
+    assert response["Location"] == MFA_SETUP
+    assert client.cookies["django_language"].value == "es"
+
+
 def test_staff_user_without_mfa_cannot_reach_admin(client, cast):
     from tests.factories import UserFactory
 
