@@ -9,3 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from . import session_limits  # noqa: F401 - starts the clocks at every sign-in

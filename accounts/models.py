@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("platform admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Raised by "sign out everywhere": it is part of the hash every signed-in session is
+    # checked against on each request, so every session made before it stops working.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -59,6 +63,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Epoch 0 keeps Django's own hash, so sessions made before this field existed
+        # stay valid; from the first "sign out everywhere" on, the epoch is mixed in.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Organization(models.Model):
