@@ -64,7 +64,9 @@ def session_remaining(request: HttpRequest, *, now: float | None = None) -> Rema
     now = time.time() if now is None else now
     last = float(request.session.get(LAST_ACTIVITY, now))
     start = float(request.session.get(SIGNED_IN_AT, now))
-    return Remaining(idle=idle_seconds() - (now - last), absolute=absolute_seconds() - (now - start))
+    return Remaining(
+        idle=idle_seconds() - (now - last), absolute=absolute_seconds() - (now - start)
+    )
 
 
 def session_touch(request: HttpRequest, *, force: bool = False, now: float | None = None) -> None:
