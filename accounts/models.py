@@ -1,9 +1,11 @@
 import hashlib
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -31,6 +33,10 @@ class UserManager(BaseUserManager["User"]):
         extra["is_staff"] = True
         extra["is_superuser"] = True
         return self._create(email, password, **extra)
+
+
+DJANGO_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+SESSION_HASH_SALT = "accounts.User.get_session_auth_hash"
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -64,17 +70,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
 
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        # Epoch 0 keeps Django's own hash, so sessions made before this field existed
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        # Epoch 0 gives Django's own hash, so sessions made before this field existed
         # stay valid; from the first "sign out everywhere" on, the epoch is mixed in.
         if not self.session_epoch:
-            return super()._get_session_auth_hash(secret=secret)
-        return salted_hmac(
-            "accounts.User.get_session_auth_hash",
-            f"{self.password}:{self.session_epoch}",
-            secret=secret,
-            algorithm="sha256",
-        ).hexdigest()
+            salt, value = DJANGO_SESSION_HASH_SALT, self.password
+        else:
+            salt, value = SESSION_HASH_SALT, f"{self.password}:{self.session_epoch}"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Organization(models.Model):
