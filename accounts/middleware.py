@@ -64,8 +64,9 @@ class SessionLimitsMiddleware:
 def _posted_from(request) -> str:
     """The page a form was posted from (same site only), else the URL it posted to."""
     referer = urlsplit(request.headers.get("Referer", ""))
-    if referer.netloc == request.get_host() and referer.path.startswith("/"):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
+    path = referer.path
+    if referer.netloc == request.get_host() and path.startswith("/") and not path.startswith("//"):
+        return path + (f"?{referer.query}" if referer.query else "")
     return request.get_full_path()
 
 

@@ -19,6 +19,7 @@
   var pingMs = Number(data.pingSeconds) * 1000;
   var DRAFT_PREFIX = "draft:";
   var SIGNED_OUT = "draft-signed-out-user";
+  var RETRY_MS = 5000;
 
   var deadline = Date.now() + Number(data.secondsLeft) * 1000;
   var lastPing = Date.now(); // the page's own request counted as activity
@@ -101,8 +102,9 @@
         schedule();
       })
       .catch(function () {
-        // Offline or a server error: keep the local clock, try again at the next step.
-        schedule();
+        // Offline or a server error: keep the local clock and ask again in a moment.
+        window.clearTimeout(timer);
+        timer = window.setTimeout(schedule, RETRY_MS);
       });
   }
 

@@ -97,6 +97,18 @@ def test_a_form_posted_after_the_idle_minutes_goes_back_to_its_page_after_sign_i
     assert User.objects.get(pk=cast.peer.pk).session_epoch == 0  # nothing was done
 
 
+@pytest.mark.parametrize(
+    "referer", ["http://elsewhere.example/me/", "http://testserver//elsewhere.example/", ""]
+)
+def test_a_late_post_from_another_site_goes_back_to_where_it_was_posted(client, cast, referer):
+    url = reverse("accounts:sign_out_everywhere")
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(cast.peer)
+        clock.shift(minutes(settings.SESSION_IDLE_MINUTES + 1))
+        response = client.post(url, {"confirm": "1"}, HTTP_REFERER=referer)
+    assert response["Location"] == login_url(url)
+
+
 def test_the_idle_minutes_come_from_the_setting(client, cast, settings):
     settings.SESSION_IDLE_MINUTES = 5
     with time_machine.travel(START, tick=False) as clock:
