@@ -31,6 +31,10 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
         if user is not None:
             email, address = self._email_and_address(request, credentials)
             signin.forget_failures(email=email, address=address)
+            # A new session key once the password is right, before the second step is
+            # stashed in the session: a key seen (or planted) before signing in holds
+            # nothing of it. Django's login() gives another one after the last step.
+            request.session.cycle_key()
         return user
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:

@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and organizations")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            session_limits,  # noqa: F401 - starts the clocks at every sign-in
+        )

@@ -1,19 +1,74 @@
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
+from . import session_limits
 from .access import membership_list_for, roles_of
 from .models import MFA_REQUIRED_ROLES
+from .participant_pages import is_participant_path
 
+# The keep-alive the signed-in pages call (static/js/idle-timeout.js).
+KEEPALIVE_PATH = "/me/keep-alive/"
 # Pages reachable before MFA is set up: the account pages themselves (including the MFA
-# set-up and logout), static files and the health check.
-# The language switch too: a manager setting up two-step sign-in may read Spanish.
-MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+# set-up and logout), the language switch (a manager setting up may read Spanish), static
+# files, the health check and the keep-alive (it shows nothing, and the set-up pages call
+# it too).
+MFA_SETUP_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", KEEPALIVE_PATH)
+
+
+class SessionLimitsMiddleware:
+    """A staff sign-in ends after SESSION_IDLE_MINUTES without a request, and
+    SESSION_ABSOLUTE_HOURS after signing in whatever happens (accounts.session_limits).
+    The request that comes too late is served signed out: a staff page sends it to sign
+    in again with `next` pointing back. A form posted too late goes back to the page it
+    was posted from (its typed text is kept in the browser, idle-timeout.js)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_participant_path(request.path_info) or not request.user.is_authenticated:
+            return self.get_response(request)
+        remaining = session_limits.session_remaining(request)
+        if remaining.seconds <= 0:
+            logout(request)
+            if remaining.reason == "absolute":
+                text = _(
+                    "You were signed out: a sign-in lasts %(hours)s hours at most. "
+                    "Sign in again to go on."
+                ) % {"hours": f"{float(settings.SESSION_ABSOLUTE_HOURS):g}"}
+            else:
+                text = _(
+                    "You were signed out because nothing happened for %(minutes)s minutes. "
+                    "Sign in again to go on."
+                ) % {"minutes": f"{float(settings.SESSION_IDLE_MINUTES):g}"}
+            messages.info(request, text)
+            if request.method == "POST" and request.path_info != KEEPALIVE_PATH:
+                return redirect_to_login(_posted_from(request))
+            return self.get_response(request)
+        # The keep-alive decides itself: its GET only asks how long is left.
+        if request.path_info != KEEPALIVE_PATH:
+            session_limits.session_touch(request)
+        return self.get_response(request)
+
+
+def _posted_from(request) -> str:
+    """The page a form was posted from (same site only), else the URL it posted to."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    path = referer.path
+    if referer.netloc == request.get_host() and path.startswith("/") and not path.startswith("//"):
+        return path + (f"?{referer.query}" if referer.query else "")
+    return request.get_full_path()
 
 
 def user_must_use_mfa(user) -> bool:

@@ -1,12 +1,15 @@
 import hashlib
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +35,10 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+DJANGO_SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+SESSION_HASH_SALT = "accounts.User.get_session_auth_hash"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A staff member. Participants never have accounts."""
 
@@ -40,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("platform admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Raised by "sign out everywhere": it is part of the hash every signed-in session is
+    # checked against on each request, so every session made before it stops working.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
 
     objects = UserManager()
 
@@ -59,6 +69,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret: str | bytes | None) -> str:
+        # Epoch 0 gives Django's own hash, so sessions made before this field existed
+        # stay valid; from the first "sign out everywhere" on, the epoch is mixed in.
+        if not self.session_epoch:
+            salt, value = DJANGO_SESSION_HASH_SALT, self.password
+        else:
+            salt, value = SESSION_HASH_SALT, f"{self.password}:{self.session_epoch}"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Organization(models.Model):

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -154,3 +155,10 @@ def invitation_accept(
 
 def invitation_revoke(*, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(revoked_at=timezone.now())
+
+
+def user_sign_out_everywhere(*, user: User) -> None:
+    """End every session of `user`, on every browser and phone: the epoch is part of the
+    hash Django checks each signed-in session against, so raising it fails them all."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])

@@ -6,6 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/", views.profile, name="profile"),
+    # KEEPALIVE_PATH in accounts/middleware.py names this address too.
+    path("me/keep-alive/", views.session_keepalive, name="session_keepalive"),
+    path("me/sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("organizations/<uuid:org_code>/staff/", views.staff, name="staff"),
     path(
         "organizations/<uuid:org_code>/invitations/new/",

@@ -3,7 +3,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import selectors, services, session_limits
 from .access import get_managed_organization_or_404, membership_list_for
 from .confirm import confirmation_page, confirmed
 from .forms import AcceptInvitationForm, InvitationForm
@@ -266,3 +266,50 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
         },
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """How long this sign-in has left (GET), after counting the call as activity (POST:
+    the page sends it while someone types without submitting). 401 when signed out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    if request.method == "POST":
+        session_limits.session_touch(request, force=True)
+    remaining = session_limits.session_remaining(request)
+    return JsonResponse(
+        {
+            "signed_in": True,
+            "seconds_left": max(0, int(remaining.seconds)),
+            "reason": remaining.reason,
+        }
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """End every other session of the signed-in person; this one goes on."""
+    if not confirmed(request.POST):
+        return confirmation_page(
+            request,
+            heading=_("Sign out everywhere else?"),
+            lead=_(
+                "Every other browser and phone where you are signed in is signed out at "
+                "once. This browser stays signed in."
+            ),
+            notes=[
+                _(
+                    "Do this if you signed in on a shared or lost computer or phone. "
+                    "Anything typed there and not saved is lost."
+                )
+            ],
+            button=_("Sign out every other browser and phone"),
+            back=reverse("accounts:profile"),
+        )
+    services.user_sign_out_everywhere(user=request.user)
+    # This session's hash is written again for the new epoch (and its key changes).
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("Every other browser and phone is now signed out."))
+    return redirect("accounts:profile")

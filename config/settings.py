@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Before anything else reads the user: a sign-in past its idle or absolute limit is
+    # signed out here (accounts.session_limits).
+    "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.middleware.OrganizationTimeZoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -361,6 +364,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# A staff sign-in ends after this many minutes without activity (the page warns a minute
+# before; typing counts), and this many hours after signing in whatever happens. Minutes
+# may be a fraction (the browser tests use seconds).
+SESSION_IDLE_MINUTES = env.float("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.float("SESSION_ABSOLUTE_HOURS", default=12)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -82,7 +82,7 @@ SIGNED_OUT_ACTORS = frozenset({"anonymous", "deactivated"})
 # Paths where RequireMFAMiddleware lets a user who must use MFA and has none through (its
 # MFA_SETUP_ALLOWED_PREFIXES, stated here again so that widening it shows in this table),
 # and the participants' pages, which drop every cookie (accounts.participant_pages).
-MFA_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+MFA_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/me/keep-alive/")
 PARTICIPANT_PREFIXES = ("/f/", "/r/")
 
 Target = Literal["none", "org", "other_org", "missing", "cross", "shared"]

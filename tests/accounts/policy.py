@@ -68,6 +68,8 @@ def _invitation(world: World, organization: Organization | None) -> Kwargs:
     return {"org_code": organization.code, "code": mine(world, organization).invitation.code}
 
 
+UNAUTHORIZED = 401
+
 # The invitation views put @login_required outside @require_POST: anonymous gets the
 # login redirect on a GET too (the GET-on-POST check signs in as the manager).
 
@@ -81,6 +83,19 @@ POLICY: dict[str, Policy] = {
     ),
     # Anyone signed in reads their own account page (nothing of anyone else's).
     "accounts:profile": Policy(expect=signed_in(OK)),
+    # How long the caller's own sign-in has left (JSON); 401, not a login page, when
+    # signed out: the page's script asks it.
+    "accounts:session_keepalive": Policy(
+        expect={**everyone(OK), "anonymous": UNAUTHORIZED},
+        method="post",
+        on_get=OK,
+    ),
+    # Only ever the caller's own sessions; the row posts the confirmation.
+    "accounts:sign_out_everywhere": Policy(
+        expect=signed_in(Redirect("accounts:profile")),
+        method="post",
+        data=lambda world: {"confirm": "1"},
+    ),
     "healthz": Policy(expect=everyone(OK)),
     "set_language": Policy(
         expect=everyone(Redirect("home")),
