@@ -4,7 +4,8 @@
 `audit_organization_path` when the organization is not at `organization`): each
 changelist and change page records an "admin viewed" event with the object's
 organization (a changelist filtered to one organization records it; otherwise the read
-is platform-wide)."""
+is platform-wide). The path defaults to the model's scoped queryset's
+`organization_path`, else `organization`."""
 
 from typing import Any
 
@@ -16,15 +17,22 @@ from .services import record_access
 
 
 class AuditedReadsAdmin:
-    audit_organization_path = "organization"
+    audit_organization_path: str | None = None
 
     model: Any
+
+    @property
+    def _audit_path(self) -> str:
+        if self.audit_organization_path:
+            return self.audit_organization_path
+        queryset = self.model._default_manager.get_queryset()
+        return getattr(queryset, "organization_path", "organization")
 
     def _audit_organization_id(self, object_id: str) -> int | None:
         try:
             return (
                 self.model._default_manager.filter(pk=object_id)
-                .values_list(self.audit_organization_path, flat=True)
+                .values_list(self._audit_path, flat=True)
                 .first()
             )
         except (ValueError, TypeError):  # a malformed id: admin answers 404 itself
@@ -33,7 +41,7 @@ class AuditedReadsAdmin:
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)  # type: ignore[misc]
         if getattr(response, "status_code", 200) == 200:
-            org = request.GET.get(f"{self.audit_organization_path}__id__exact", "")
+            org = request.GET.get(f"{self._audit_path}__id__exact", "")
             record_access(
                 request,
                 AccessEvent.Action.ADMIN_VIEWED,
@@ -66,7 +74,14 @@ class AuditedReadsAdmin:
 class AccessEventAdmin(admin.ModelAdmin):
     """The audit trail, for platform admins: readable, never added to, changed or deleted."""
 
-    list_display = ["occurred_at", "actor_label", "action", "organization", "object_type", "object_code"]
+    list_display = [
+        "occurred_at",
+        "actor_label",
+        "action",
+        "organization",
+        "object_type",
+        "object_code",
+    ]
     list_filter = ["action", "organization"]
     search_fields = ["actor_label", "object_code", "object_label", "path"]
     date_hierarchy = "occurred_at"

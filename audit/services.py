@@ -36,11 +36,9 @@ def record_access(
     """Record that the signed-in person read something sensitive: one INSERT, one row per
     organization concerned (a list spanning several organizations appears in each
     one's trail). `label` says what in words, and must not name a participant."""
-    if isinstance(request_or_user, HttpRequest):
-        user, path = request_or_user.user, request_or_user.path
-    else:
-        user, path = request_or_user, ""
-    actor = user if getattr(user, "is_authenticated", False) else None
+    user: Any = getattr(request_or_user, "user", request_or_user)
+    path = request_or_user.path if isinstance(request_or_user, HttpRequest) else ""
+    actor: Any = user if getattr(user, "is_authenticated", False) else None
     object_type, object_code = _object_fields(obj)
     if organization is None or isinstance(organization, Organization | int):
         organizations: list[Any] = [organization]

@@ -40,7 +40,9 @@ def _form(request: AuthenticatedHttpRequest, organization: Organization) -> Even
 def _query(form: EventFilterForm) -> str:
     if not form.is_bound:
         return ""
-    return urlencode({name: form.data.get(name, "") for name in FILTER_FIELDS if form.data.get(name)})
+    return urlencode(
+        {name: form.data.get(name, "") for name in FILTER_FIELDS if form.data.get(name)}
+    )
 
 
 @login_required
