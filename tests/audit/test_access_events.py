@@ -187,6 +187,4 @@ def test_a_list_spanning_organizations_records_one_row_each_in_one_insert(
             Action.PARTICIPANT_LIST_VIEWED,
             organization=[cast.org, cast.other_org],
         )
-    assert sorted(row.organization_id for row in rows) == sorted(
-        [cast.org.pk, cast.other_org.pk]
-    )
+    assert sorted(row.organization_id for row in rows) == sorted([cast.org.pk, cast.other_org.pk])
