@@ -122,34 +122,36 @@ def test_the_application_role_may_insert_but_not_update_delete_or_truncate():
             )
         )
         settings = connection.settings_dict
-        with psycopg.connect(
-            dbname=settings["NAME"],
-            user=role,
-            password=password,
-            host=settings["HOST"] or None,
-            port=settings["PORT"] or None,
-        ) as app:
-            with app.transaction(force_rollback=True):
-                [event_id] = app.execute(
-                    "INSERT INTO audit_accessevent (actor_label, action, object_type, "
-                    "object_code, object_label, path, occurred_at) VALUES "
-                    "('app@riverside.test', 'participant_viewed', '', '', '', '/', now()) "
-                    "RETURNING id"
-                ).fetchone()
-                for statement in (
-                    "UPDATE audit_accessevent SET path = '/changed/' WHERE id = %s",
-                    "DELETE FROM audit_accessevent WHERE id = %s",
-                    "TRUNCATE audit_accessevent",
+        with (
+            psycopg.connect(
+                dbname=settings["NAME"],
+                user=role,
+                password=password,
+                host=settings["HOST"] or None,
+                port=settings["PORT"] or None,
+            ) as app,
+            app.transaction(force_rollback=True),
+        ):
+            [event_id] = app.execute(
+                "INSERT INTO audit_accessevent (actor_label, action, object_type, "
+                "object_code, object_label, path, occurred_at) VALUES "
+                "('app@riverside.test', 'participant_viewed', '', '', '', '/', now()) "
+                "RETURNING id"
+            ).fetchone()
+            for statement in (
+                "UPDATE audit_accessevent SET path = '/changed/' WHERE id = %s",
+                "DELETE FROM audit_accessevent WHERE id = %s",
+                "TRUNCATE audit_accessevent",
+            ):
+                with (
+                    pytest.raises(errors.InsufficientPrivilege),
+                    app.transaction(),
                 ):
-                    with (
-                        pytest.raises(errors.InsufficientPrivilege),
-                        app.transaction(),
-                    ):
-                        app.execute(statement, [event_id] if "%s" in statement else None)
-                [path] = app.execute(
-                    "SELECT path FROM audit_accessevent WHERE id = %s", [event_id]
-                ).fetchone()
-                assert path == "/"
+                    app.execute(statement, [event_id] if "%s" in statement else None)
+            [path] = app.execute(
+                "SELECT path FROM audit_accessevent WHERE id = %s", [event_id]
+            ).fetchone()
+            assert path == "/"
     finally:
         admin.execute(
             sql.SQL("REVOKE ALL ON audit_accessevent FROM {}").format(sql.Identifier(role))

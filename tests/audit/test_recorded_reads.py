@@ -8,13 +8,6 @@ from django.urls import reverse
 from audit.models import AccessEvent
 from sessions_app.models import RecordingAccessLog
 from tests.factories import ParticipantFactory
-from tests.sessions_app.conftest import (  # noqa: F401 (fixtures)
-    consented,
-    held,
-    private_storage,
-    team,
-    upload,
-)
 from tests.sessions_app.test_recordings import store
 
 Action = AccessEvent.Action
