@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pgtrigger",  # append-only audit rows (database triggers)
     "dbbackup",  # make backup / make restore
     "accounts",
+    "audit",
     "curriculum",
     "sessions_app",
     "facilitators",

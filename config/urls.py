@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
+    path("", include("audit.urls")),
 ]

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_widgets import LabelledDateTimeAdmin
 from accounts.models import User
+from audit.admin import AuditedReadsAdmin
 
 from .models import (
     CalibrationAttempt,
@@ -65,7 +66,7 @@ class TrainingTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FacilitatorProfile)
-class FacilitatorProfileAdmin(ReadMostlyAdmin):
+class FacilitatorProfileAdmin(AuditedReadsAdmin, ReadMostlyAdmin):
     list_display = ["__str__", "organization", "kind", "active"]
     list_filter = ["kind", "active", "membership__organization"]
     search_fields = ["membership__user__email", "membership__user__display_name"]
@@ -79,7 +80,7 @@ class FacilitatorProfileAdmin(ReadMostlyAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(ReadMostlyAdmin):
+class TrainingRecordAdmin(AuditedReadsAdmin, ReadMostlyAdmin):
     list_display = ["training_type", "facilitator", "completed_on", "expires_on", "status"]
     list_filter = ["status", "training_type"]
     search_fields = ["profile__membership__user__email", "provider"]
@@ -180,7 +181,7 @@ class _ShownOnly(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(_ShownOnly):
+class ReviewAssignmentAdmin(AuditedReadsAdmin, _ShownOnly):
     list_display = ["rubric", "organization", "reviewer", "status", "assigned_at"]
     list_select_related = ["rubric", "organization", "reviewer"]
     list_filter = ["status", "organization"]
@@ -199,7 +200,8 @@ class ItemRatingInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(_ShownOnly):
+class ReviewAdmin(AuditedReadsAdmin, _ShownOnly):
+    audit_organization_path = "assignment__organization"
     list_display = ["code", "assignment", "status", "submitted_at"]
     list_select_related = ["assignment__rubric"]
     list_filter = ["status"]

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_widgets import LabelledDateTimeAdmin
 from accounts.models import User
+from audit.admin import AuditedReadsAdmin
 
 from .models import FeedbackInstrument, FeedbackItem, FeedbackLink
 from .services.instruments import feedback_instrument_copy_as_new_version
@@ -113,7 +114,7 @@ LINK_FIELDS = (
 
 
 @admin.register(FeedbackLink)
-class FeedbackLinkAdmin(LabelledDateTimeAdmin, admin.ModelAdmin):
+class FeedbackLinkAdmin(AuditedReadsAdmin, LabelledDateTimeAdmin, admin.ModelAdmin):
     """Shown only: links are made and closed on the facilitator's page."""
 
     list_display = ["session", "instrument", "response_count", "closed_early_at", "created_at"]

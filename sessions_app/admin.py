@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_widgets import LabelledDateTimeAdmin, time_zone_select
+from audit.admin import AuditedReadsAdmin
 
 from .forms.common import LanguageField
 from .models import Consent, ConsentForm, Group, Participant, Recording, Session
@@ -63,7 +64,7 @@ class ConsentFormAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
+class GroupAdmin(AuditedReadsAdmin, LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["name", "organization", "format", "admission", "modality", "start_date"]
     list_filter = ["organization", "format", "admission", "modality"]
     search_fields = ["name"]
@@ -76,7 +77,7 @@ class GroupAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
+class ParticipantAdmin(AuditedReadsAdmin, LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["display_name", "organization", "preferred_language", "created_on"]
     list_filter = ["organization"]
     search_fields = ["display_name"]
@@ -123,18 +124,19 @@ def _spelled_out(name: str) -> str:
 
 
 @admin.register(Session)
-class SessionAdmin(ViewOnlyAdmin):
+class SessionAdmin(AuditedReadsAdmin, ViewOnlyAdmin):
     list_display = ["group", "starts_at", "topic", "status"]
     list_filter = ["status", "group__organization"]
 
 
 @admin.register(Consent)
-class ConsentAdmin(ViewOnlyAdmin):
+class ConsentAdmin(AuditedReadsAdmin, ViewOnlyAdmin):
+    audit_organization_path = "participant__organization"
     list_display = ["participant", "form", "granted", "method", "captured_at", "withdrawn_at"]
     list_filter = ["form__kind", "method"]
 
 
 @admin.register(Recording)
-class RecordingAdmin(ViewOnlyAdmin):
+class RecordingAdmin(AuditedReadsAdmin, ViewOnlyAdmin):
     list_display = ["code", "session", "purpose", "uploaded_at", "marked_for_deletion_at"]
     exclude = ["file"]

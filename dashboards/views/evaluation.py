@@ -21,6 +21,7 @@ from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization
 from accounts.querystring import page_number
+from audit.services import Action, record_access
 
 from ..forms.filters import DashboardFilterForm, filter_form_for
 from ..models import ExportLog
@@ -145,6 +146,9 @@ def report_csv(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpRespons
         kind=ExportLog.Kind.TABLE,
         table="evaluation-report",
         filters=filters_record(filters, groups=(), facilitators=()),
+    )
+    record_access(
+        request, Action.EXPORT_DOWNLOADED, organization=organization, label="evaluation-report"
     )
     return csv_response(
         organization=organization,

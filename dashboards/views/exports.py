@@ -21,6 +21,7 @@ from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organization
 from accounts.querystring import page_number
+from audit.services import Action, record_access
 
 from ..forms.filters import DashboardFilterForm, filter_form_for
 from ..models import ExportLog
@@ -117,6 +118,7 @@ def _download(
         kind=kind,
         filters=filters_record(filters, groups=scope.groups, facilitators=scope.facilitators),
     )
+    record_access(request, Action.EXPORT_DOWNLOADED, organization=organization, label=name)
     with replica_reads():
         data = dataset(organization, filters, scope)
     return csv_response(
@@ -189,6 +191,7 @@ def codebook_csv(request: AuthenticatedHttpRequest, org_code: UUID) -> Streaming
     log = export_log_record(
         organization=organization, user=request.user, kind=ExportLog.Kind.CODEBOOK, filters={}
     )
+    record_access(request, Action.EXPORT_DOWNLOADED, organization=organization, label="codebook")
     return csv_response(
         organization=organization,
         name="codebook",

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import get_managed_organization_or_404
 from accounts.http import AuthenticatedHttpRequest
 from accounts.querystring import query_param
+from audit.services import Action, record_access
 
 from ..forms.filters import filter_form_for
 from ..models import ExportLog
@@ -120,6 +121,7 @@ def table_csv(request: AuthenticatedHttpRequest, org_code: UUID, table: str) -> 
         table=table,
         filters=filters_record(filters, groups=groups, facilitators=facilitators),
     )
+    record_access(request, Action.EXPORT_DOWNLOADED, organization=organization, label=table)
     return csv_response(
         organization=organization,
         name=table,

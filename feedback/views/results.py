@@ -20,6 +20,7 @@ from accounts.confirm import confirmation_page, confirmed
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.querystring import query_param
+from audit.services import Action, record_access
 
 from ..access import get_organization_for_results
 from ..forms.results import ResultsFilterForm
@@ -64,6 +65,8 @@ def results(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
         items=scope.quantitative_items,
     )
     valid = form.is_valid() if bound else True
+    # The page shows participants' comments (pooled by topic).
+    record_access(request, Action.FEEDBACK_TEXT_VIEWED, organization=organization)
     return render(
         request,
         "feedback/results/page.html",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.confirm import confirmation_page, confirmed
 from accounts.http import AuthenticatedHttpRequest
+from audit.services import Action, record_access
 
 from ..access import get_consent_for_withdrawal, get_session_for_user
 from ..forms.consent import ConsentCaptureForm
@@ -74,6 +75,9 @@ def _consent_screen(
 @require_GET
 def consent_screen(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     session = get_session_for_user(request.user, code)
+    record_access(
+        request, Action.CONSENTS_VIEWED, organization=session.group.organization, obj=session
+    )
     return _consent_screen(request, session)
 
 

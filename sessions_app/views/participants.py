@@ -22,6 +22,7 @@ from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.querystring import page_number, query_param
+from audit.services import Action, record_access
 
 from ..access import get_participant_for_manager
 from ..forms.common import language_name
@@ -49,6 +50,9 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         selectors.participant_list_for_user(user=request.user, query=query, archived=archived),
         PARTICIPANTS_PER_PAGE,
     ).get_page(page_number(request))
+    managed = list(organizations_managed_by(request.user))
+    # The search text may be a name: the event records the page, never the query.
+    record_access(request, Action.PARTICIPANT_LIST_VIEWED, organization=managed)
     params = [("q", query)] if query else []
     if archived:
         params.append(("show", "archived"))
@@ -60,7 +64,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "q": query,
             "archived": archived,
             "query": urlencode(params),
-            "several_organizations": organizations_managed_by(request.user).count() > 1,
+            "several_organizations": len(managed) > 1,
         },
     )
 
@@ -95,6 +99,12 @@ def participant_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def participant_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     participant = get_participant_for_manager(request.user, code)
+    record_access(
+        request,
+        Action.PARTICIPANT_VIEWED,
+        organization=participant.organization_id,
+        obj=participant,
+    )
     return _detail_page(request, participant)
 
 

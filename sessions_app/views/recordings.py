@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.services import Action, record_access
 
 from ..access import (
     get_recording_for_manager,
@@ -98,6 +99,16 @@ def _stream(request: AuthenticatedHttpRequest, code: UUID, *, action: str) -> Fi
     except (FileNotFoundError, ValueError):  # the file is gone; the row says why
         raise Http404 from None
     recording_log_access(recording=recording, user=request.user, action=action)
+    # Both trails: RecordingAccessLog (invariant 7, per recording) and the organization's
+    # searchable access log.
+    record_access(
+        request,
+        Action.RECORDING_DOWNLOADED
+        if action == RecordingAccessLog.Action.DOWNLOAD
+        else Action.RECORDING_VIEWED,
+        organization=recording.session.group.organization_id,
+        obj=recording,
+    )
     extension = mimetypes.guess_extension(recording.content_type) or ""
     response = FileResponse(
         handle,

@@ -24,6 +24,7 @@ from accounts.access import role_required
 from accounts.forms import add_service_errors
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from audit.services import Action, record_access
 
 from ..access import get_session_for_user
 from ..forms.running import (
@@ -170,6 +171,9 @@ def _render_session_page(
 @require_GET
 def session_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     session = get_session_for_user(request.user, code)
+    record_access(
+        request, Action.ATTENDANCE_VIEWED, organization=session.group.organization, obj=session
+    )
     return _render_session_page(request, session)
 
 

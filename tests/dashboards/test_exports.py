@@ -650,8 +650,9 @@ def test_another_organizations_download_carries_its_canary(client, cast):
 
 # The session, the user, their memberships and MFA, the organization and the role; the
 # scope (the filters' groups and facilitators, the results scope's groups and questions);
-# the log row; the rows (one streamed query); the row count when the download ends.
-DOWNLOAD_QUERIES = 12
+# the log row; the access log's event (audit.record_access); the rows (one streamed
+# query); the row count when the download ends.
+DOWNLOAD_QUERIES = 13
 
 
 def _data(cast, size: int) -> None:

@@ -493,7 +493,8 @@ def build_feedback(cast, groups, *, weeks: int) -> None:
             respond(session, {"session_helpful": 2, "felt_safe": 1, "take_with_you": "x"}, times=3)
 
 
-RESULTS_PAGE_QUERIES = 13
+# ... and the access log's INSERT (the page shows comments: audit.record_access).
+RESULTS_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("weeks", [2, 10])
