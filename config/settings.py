@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above everything that reads the database (session, user, views): a database outage
+    # answers 503 (templates/503.html), with the security headers above still added.
+    "accounts.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # them before reuse so a restarted server does not break the next request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer (down, failing over) fails a request in seconds, with
+    # the 503 page (accounts/outage.py), instead of holding a worker for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 # A read replica for the dashboards and exports (dashboards/replica.py); without it they
 # read the primary. Tests point it at the test database (MIRROR).
 if env.str("DATABASE_REPLICA_URL", default=""):
