@@ -50,10 +50,8 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     else:
         language = translation.get_language_from_request(request)
     with translation.override(language):
-        body = render_to_string(
-            TEMPLATE,
-            {"language_code": translation.get_language(), "quick_exit_url": settings.QUICK_EXIT_URL},
-        )
+        context = {"language_code": language, "quick_exit_url": settings.QUICK_EXIT_URL}
+        body = render_to_string(TEMPLATE, context)
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Content-Language"] = language
