@@ -16,7 +16,7 @@ DEMO_ENV := DJANGO_DEBUG=1 \
 TOOL_ENV := DJANGO_SECRET_KEY=tooling-only-not-secret \
 	FIELD_ENCRYPTION_KEY=ZGVtby1vbmx5LWZpZWxkLWtleS1ub3QtYS1zZWNyZXQ=
 
-.PHONY: install demo test lint typecheck lock ci bench
+.PHONY: install demo test lint typecheck lock ci bench loadtest backup restore audit
 
 install: $(STAMP)
 
@@ -61,6 +61,17 @@ BENCH_SCALE ?= national
 bench: install
 	env -u REDIS_URL $(TOOL_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.reminders
 	env -u REDIS_URL $(TOOL_ENV) DATABASE_URL=$(BENCH_WEB_DATABASE_URL) $(BIN)/python -m bench.web --scale $(BENCH_SCALE)
+
+# Load test (bench/loadtest/): locust against gunicorn on a PostgreSQL cluster of its own
+# (created when missing: pg_createcluster <version> loadtest --port 5434), restarted once
+# mid-run; writes bench/loadtest/results.md. Never the shared server: it refuses port 5432.
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5434/ss_loadtest
+LOADTEST_USERS ?= 50
+LOADTEST_MINUTES ?= 5
+loadtest: install
+	env -u REDIS_URL $(TOOL_ENV) LOADTEST_DATABASE_URL=$(LOADTEST_DATABASE_URL) \
+		LOADTEST_USERS=$(LOADTEST_USERS) LOADTEST_MINUTES=$(LOADTEST_MINUTES) \
+		$(BIN)/python -m bench.loadtest.run
 
 # Resolve the newest versions pyproject.toml allows in a throwaway venv and pin them all.
 LOCK_VENV := /tmp/seeking-safety-lock-venv
