@@ -105,7 +105,8 @@ def setup() -> None:
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         os.environ.pop(name, None)
     os.environ.setdefault("DJANGO_SECRET_KEY", "loadtest-only-not-a-secret")
-    os.environ.setdefault("FIELD_ENCRYPTION_KEY", "YmVuY2gtb25seS1maWVsZC1rZXktbm90LWEtc2VjcmU=")
+    # The key the synthetic contacts were seeded with, whatever the shell has set.
+    os.environ["FIELD_ENCRYPTION_KEY"] = "YmVuY2gtb25seS1maWVsZC1rZXktbm90LWEtc2VjcmU="
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     ensure_database(DATABASE_URL)
 
