@@ -411,6 +411,11 @@ def stats_table(stats: list[dict[str, str]], log: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def throughput(log: list[dict[str, Any]]) -> float:
+    times = [line["t"] for line in log]
+    return len(times) / max(1.0, max(times) - min(times)) if times else 0.0
+
+
 def data_size() -> str:
     from bench.web import data_size as sizes
 
@@ -466,6 +471,10 @@ def main() -> None:
             stats_table(stats, log),
             "",
             "Requests by kind: " + ", ".join(f"{k} {v:,}" for k, v in sorted(mix.items())) + ".",
+            f"Throughput: {throughput(log):.1f} requests/s. The users wait only their think time "
+            "between requests (a closed loop), so once the workers are busy the requests queue "
+            "and the times above are mostly waiting for a worker; read them against the load "
+            "average (the machine's other work takes the same 2 cores).",
             "",
             "## The restart",
             "",
