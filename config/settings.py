@@ -360,6 +360,22 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
 
+# --- Backups (`make backup` / `make restore`, django-dbbackup) ------------------------
+# dbbackup 5.x writes to the "dbbackup" storage: a folder here (README "Backups" says where
+# to keep copies). PostgreSQL is dumped with pg_dump's custom format (dbbackup's
+# PgDumpBinaryConnector, its default for PostgreSQL) and restored with pg_restore. The
+# private files (recordings, evidence) are a tarball beside it (the Makefile: dbbackup's
+# mediabackup reads only the default storage). Only the primary is backed up.
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": BACKUP_DIR},
+}
+DBBACKUP_DATABASES = ["default"]
+DBBACKUP_FILENAME_TEMPLATE = "db-{datetime}.{extension}"
+DBBACKUP_DATE_FORMAT = "%Y-%m-%d-%H%M%S"
+DBBACKUP_SEND_EMAIL = False  # a failed backup fails `make backup`, which cron reports
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
