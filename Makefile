@@ -119,7 +119,7 @@ restore:
 
 # Known vulnerabilities in the pinned dependencies (README "Audit"); needs the network.
 audit:
-	$(BIN)/pip-audit --strict -r requirements.lock
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r requirements.lock
 
 # Resolve the newest versions pyproject.toml allows in a throwaway venv and pin them all.
 LOCK_VENV := /tmp/seeking-safety-lock-venv
