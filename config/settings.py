@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above everything that reads the database (session, user, views): a database outage
+    # answers 503 (templates/503.html), with the security headers above still added.
+    "accounts.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,12 +118,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # them before reuse so a restarted server does not break the next request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A server that does not answer (down, failing over) fails a request in seconds, with
+    # the 503 page (accounts/outage.py), instead of holding a worker for minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 # A read replica for the dashboards and exports (dashboards/replica.py); without it they
 # read the primary. Tests point it at the test database (MIRROR).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["dashboards.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -355,6 +366,22 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
+
+# --- Backups (`make backup` / `make restore`, django-dbbackup) ------------------------
+# dbbackup 5.x writes to the "dbbackup" storage: a folder here (README "Backups" says where
+# to keep copies). PostgreSQL is dumped with pg_dump's custom format (dbbackup's
+# PgDumpBinaryConnector, its default for PostgreSQL) and restored with pg_restore. The
+# private files (recordings, evidence) are a tarball beside it (the Makefile: dbbackup's
+# mediabackup reads only the default storage). Only the primary is backed up.
+BACKUP_DIR = env.str("BACKUP_DIR", default=str(BASE_DIR / "backups"))
+STORAGES["dbbackup"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": BACKUP_DIR},
+}
+DBBACKUP_DATABASES = ["default"]
+DBBACKUP_FILENAME_TEMPLATE = "db-{datetime}.{extension}"
+DBBACKUP_DATE_FORMAT = "%Y-%m-%d-%H%M%S"
+DBBACKUP_SEND_EMAIL = False  # a failed backup fails `make backup`, which cron reports
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
