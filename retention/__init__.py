@@ -1,0 +1,8 @@
+"""Retention: each kind of data is purged once it is past the time it may be kept.
+
+Apps register their purgers here (`retention.register`) in their AppConfig.ready; this
+app knows no app above accounts, so the data it purges is theirs to name."""
+
+from .registry import Purger, register, registered
+
+__all__ = ["Purger", "register", "registered"]
