@@ -110,9 +110,7 @@ def test_the_old_name_appears_nowhere_in_the_database_afterwards(
     cast, person, django_capture_on_commit_callbacks
 ):
     # The name is there before (the row, its history, the commitment): the search works.
-    assert "sessions_app_historicalparticipant.display_name" in _every_text_column_containing(
-        NAME
-    )
+    assert "sessions_app_historicalparticipant.display_name" in _every_text_column_containing(NAME)
     _erase(person, cast.manager, django_capture_on_commit_callbacks)
     assert _every_text_column_containing(NAME) == []
     assert _every_text_column_containing("Alex") == []  # the name before the rename, too
@@ -146,7 +144,9 @@ def test_commitments_go_and_pending_reminders_are_cancelled(
     _erase(person, cast.manager, django_capture_on_commit_callbacks)
     assert not Commitment.objects.filter(participant=person.alex).exists()
     assert not Commitment.history.filter(participant_id=person.alex.pk).exists()
-    statuses = set(Reminder.objects.filter(participant=person.alex).values_list("status", flat=True))
+    statuses = set(
+        Reminder.objects.filter(participant=person.alex).values_list("status", flat=True)
+    )
     assert statuses == {Reminder.Status.CANCELLED}
 
 
