@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pgtrigger",  # append-only audit rows (database triggers)
     "dbbackup",  # make backup / make restore
     "accounts",
+    "retention",
     "audit",
     "curriculum",
     "sessions_app",
@@ -208,6 +209,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reminders.tasks.reminders_dispatch_due",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # Daily at 03:45 UTC: purge every kind of data past its retention (retention app),
+    # after the recordings purge above.
+    "retention-purge": {
+        "task": "retention.tasks.retention_purge_due",
+        "schedule": crontab(hour=3, minute=45),
     },
     # Rebuild the dashboards' rollups (the pages say how fresh they are).
     "refresh-rollups": {
@@ -512,6 +519,16 @@ LOGGING = {
 SESSIONS_GENERATE_WEEKS = env.int("SESSIONS_GENERATE_WEEKS", default=8)
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
 RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
+# Retention (the retention app purges each daily; see retention.register).
+# A participant's contact details are cleared this many months after they last attended
+# (or were added, if they never attended).
+PARTICIPANT_CONTACT_RETENTION_MONTHS = env.int("PARTICIPANT_CONTACT_RETENTION_MONTHS", default=12)
+# Invitations nobody accepted are deleted this many days after they expired.
+INVITATION_RETENTION_DAYS = env.int("INVITATION_RETENTION_DAYS", default=30)
+# Reminders sent, cancelled or given up on (dead) are deleted after this many days.
+REMINDER_RETENTION_DAYS = env.int("REMINDER_RETENTION_DAYS", default=90)
+# Access events (the audit app's) are kept this many years.
+ACCESS_EVENT_RETENTION_YEARS = env.int("ACCESS_EVENT_RETENTION_YEARS", default=6)
 # A session's feedback link takes answers from its start until this many days after it.
 FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=3)
 # Where the quick-exit button on participants' pages goes: a neutral site.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("retention.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("", include("sessions_app.urls")),
     path("", include("facilitators.urls")),

@@ -8,3 +8,6 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from .services.retention import register_purgers
+
+        register_purgers()

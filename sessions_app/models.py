@@ -296,6 +296,8 @@ class Participant(models.Model):
     remind_by_sms = models.BooleanField(_("reminders by text message"), default=False)
     created_on = models.DateField(_("created on"), auto_now_add=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    # Set by participant_erase: the chosen name is now a code and nothing else is held.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     objects = ParticipantQuerySet.as_manager()
     # Contact details stay out of history: fewer copies of what identifies a person.
@@ -372,6 +374,35 @@ class Enrollment(models.Model):
     def covers(self, day: date) -> bool:
         """EnrollmentQuerySet.on's rule for one row: joined by `day`, not left by then."""
         return self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+class ParticipantErasure(models.Model):
+    """That a participant was erased, by whom and when, and how many recordings went with
+    them. Deliberately no link to the participant, nor the code that replaced their name."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="participant_erasures",
+        verbose_name=_("organization"),
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    recordings_deleted = models.PositiveIntegerField(_("recordings deleted"), default=0)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("participant erasure")
+        verbose_name_plural = _("participant erasures")
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} ({self.erased_at:%Y-%m-%d})"
 
 
 # --- Sessions -------------------------------------------------------------------------

@@ -3,7 +3,7 @@ shape). Objects are reached by their UUID `code`."""
 
 from django.urls import include, path
 
-from .views import consent, groups, participants, planning, recordings, running
+from .views import consent, erasure, groups, own_data, participants, planning, recordings, running
 
 app_name = "sessions_app"
 
@@ -33,6 +33,13 @@ participant_urls = [
     path("archive/", participants.participant_archive, name="participant_archive"),
     path("restore/", participants.participant_restore, name="participant_restore"),
     path("enroll/", participants.participant_enroll, name="participant_enroll"),
+    path("erase/", erasure.participant_erase_view, name="participant_erase"),
+    path("what-we-hold/", own_data.participant_own_data_view, name="participant_own_data"),
+    path(
+        "what-we-hold/download/",
+        own_data.participant_own_data_download,
+        name="participant_own_data_download",
+    ),
 ]
 
 session_urls = [

@@ -165,6 +165,8 @@ def participant_restore(*, participant: Participant, by: User) -> Participant:
     """Bring an archived participant back (their old enrollments stay ended), unless an
     active participant's name now looks the same."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.erased_at is not None:
+        raise ValidationError(_("An erased person cannot be restored."), code="erased")
     participant.archived_at = None
     _check_name_is_distinct(participant)
     save_with_history(participant, by=by, update_fields=["archived_at"])

@@ -495,6 +495,7 @@ PARTICIPANT_COLUMNS = {
     "remind_by_sms",
     "created_on",
     "archived_at",
+    "erased_at",  # when participant_erase replaced the name with a code (test_erasure.py)
 }
 HISTORY_COLUMNS = (PARTICIPANT_COLUMNS - {"contact_email", "contact_phone"}) | {
     "history_id",
