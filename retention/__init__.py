@@ -4,9 +4,8 @@ Apps register their purgers here (`retention.register`) in their AppConfig.ready
 app knows no app above accounts, so the data it purges is theirs to name.
 
 Registered: recordings, participant_contacts (sessions_app), reminders (reminders),
-invitations (accounts' rows, registered by this app's ready(): accounts sits below).
-Still to register once the audit app lands: its access events, kept
-ACCESS_EVENT_RETENTION_YEARS (settings has it), from AuditConfig.ready."""
+access_events (audit), invitations (accounts' rows, registered by this app's ready():
+accounts sits below)."""
 
 from .registry import Purger, register, registered
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation
+from audit.models import AccessEvent
 from reminders.models import Reminder
 from retention import registered
 from retention.models import PurgeCount, PurgeRun
@@ -87,7 +88,32 @@ def _recording(organization, *, uploaded_at):
 
 def test_every_kind_is_registered():
     kinds = {p.kind for p in registered()}
-    assert {"invitations", "participant_contacts", "recordings", "reminders"} <= kinds
+    assert {"access_events", "invitations", "participant_contacts", "recordings", "reminders"} <= (
+        kinds
+    )
+
+
+def test_access_events_go_after_six_years_through_the_append_only_guard(cast, time_machine):
+    # The audit rows refuse UPDATE and DELETE on PostgreSQL: retention's purge is the one
+    # way through. Each is written at the time it records.
+    def read_at(moment):
+        time_machine.move_to(moment, tick=False)
+        return AccessEvent.objects.create(
+            organization=cast.org,
+            actor=cast.manager,
+            action=AccessEvent.Action.PARTICIPANT_LIST_VIEWED,
+        )
+
+    read_at(START - 6 * 366 * DAY)
+    recent = read_at(START - 5 * 365 * DAY)
+    time_machine.move_to(START, tick=False)
+
+    assert retention_purge(dry_run=True).counts["access_events"] == {cast.org.pk: 1}
+    assert AccessEvent.objects.count() == 2
+    result = retention_purge()
+
+    assert list(AccessEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert result.counts["access_events"] == {cast.org.pk: 1}
 
 
 def test_invitations_go_30_days_after_expiry_not_before(cast):
@@ -216,6 +242,11 @@ def test_the_page_shows_own_counts_only_and_the_rules(client, cast):
     assert "Expired invitations: 3" not in page
     assert "Contact details are removed 12 months after a person last attended." in page
     assert PurgeCount.objects.filter(organization=cast.other_org).exists()
+
+
+def test_the_page_is_linked_from_the_managers_home(client, cast):
+    client.force_login(cast.manager)
+    assert _page(cast.org).encode() in client.get(reverse("home")).content
 
 
 def test_the_page_is_in_spanish(client, cast):
