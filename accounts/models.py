@@ -185,6 +185,7 @@ class Invitation(models.Model):
         User,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="invitations_sent",
         verbose_name=_("invited by"),
     )

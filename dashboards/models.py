@@ -37,6 +37,7 @@ class SessionFact(models.Model):
         Topic,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("topic"),
     )
@@ -162,6 +163,7 @@ class ExportLog(models.Model):
         User,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("exported by"),
     )

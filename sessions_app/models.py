@@ -455,7 +455,12 @@ class Session(models.Model):
         validators=[MinValueValidator(15), MaxValueValidator(SESSION_MAX_MINUTES)],
     )
     topic = models.ForeignKey(
-        Topic, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("topic")
+        Topic,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("topic"),
     )
     second_topic = models.ForeignKey(
         Topic,
@@ -620,6 +625,7 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
     )
@@ -667,6 +673,7 @@ class SessionLog(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("updated by"),
     )
@@ -701,6 +708,7 @@ class Adaptation(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("created by"),
     )

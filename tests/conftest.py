@@ -8,6 +8,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import translation
 
+import tests.hypothesis_profiles  # noqa: F401  (registers and loads the Hypothesis profile)
 from accounts.models import Organization, Role, User
 from tests.factories import OrganizationFactory, UserFactory, member
 

@@ -437,3 +437,16 @@ def test_the_session_pages_card_uses_a_fixed_number_of_queries(
     session = Session.objects.select_related("group").get(pk=session.pk)
     with django_assert_num_queries(0):
         assert "A cancelled session has no feedback link." in render_card(session)
+
+
+def test_a_link_whose_maker_left_still_passes_full_clean(client, cast, today):
+    # Found by tests/test_fuzz_posts.py: created_by is set to NULL when the account goes,
+    # and full_clean() refused the link from then on ("This field cannot be blank").
+    client.force_login(cast.peer)
+    client.post(url("link_ensure", today.session))
+    link = link_of(today.session)
+    assert link.created_by == cast.peer
+    User.objects.filter(pk=cast.peer.pk).delete()
+    link.refresh_from_db()
+    assert link.created_by is None
+    link.full_clean()

@@ -690,3 +690,14 @@ def _retopic(plan, by):
 def test_a_planning_service_called_outside_a_request_records_who_acted(cast, plan, service):
     service(plan, cast.manager)  # straight from code: no request, no client
     assert fresh(plan.session).history.first().history_user == cast.manager
+
+
+def test_a_session_added_with_its_topic_left_for_later_passes_full_clean(cast):
+    # Found by tests/test_fuzz_posts.py: a session may wait for its topic ("Decide
+    # later"), and full_clean() refused it (its topic was not blank=True).
+    group = GroupFactory(organization=cast.org)
+    session = planning.session_add_one_off(
+        group=group, starts_at=timezone.now() + datetime.timedelta(days=3), by=cast.manager
+    )
+    assert session.topic is None
+    session.full_clean()
