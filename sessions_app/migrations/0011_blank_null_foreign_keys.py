@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0004_translated_verbose_names'),
-        ('sessions_app', '0009_recording_refusal'),
+        ('sessions_app', '0010_participant_erasure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
