@@ -24,7 +24,7 @@ def years_before(moment: datetime, years: int) -> datetime:
 def purge_access_events(now: datetime, *, dry_run: bool = False) -> dict[int | None, int]:
     cutoff = years_before(now, settings.ACCESS_EVENT_RETENTION_YEARS)
     due = AccessEvent.objects.filter(occurred_at__lt=cutoff)
-    counts = dict(Counter(due.values_list("organization_id", flat=True)))
+    counts: dict[int | None, int] = dict(Counter(due.values_list("organization_id", flat=True)))
     if not dry_run:
         access_events_purge(cutoff)
     return counts
