@@ -2,12 +2,13 @@
 ACCESS_EVENT_RETENTION_YEARS after they happened, through access_events_purge (the one
 delete the append-only trigger lets through)."""
 
-from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from retention import counts_by_organization
 
 from .models import AccessEvent
 from .services import access_events_purge
@@ -24,7 +25,7 @@ def years_before(moment: datetime, years: int) -> datetime:
 def purge_access_events(now: datetime, *, dry_run: bool = False) -> dict[int | None, int]:
     cutoff = years_before(now, settings.ACCESS_EVENT_RETENTION_YEARS)
     due = AccessEvent.objects.filter(occurred_at__lt=cutoff)
-    counts: dict[int | None, int] = dict(Counter(due.values_list("organization_id", flat=True)))
+    counts = counts_by_organization(due)
     if not dry_run:
         access_events_purge(cutoff)
     return counts

@@ -45,6 +45,18 @@ def _query(form: EventFilterForm) -> str:
     )
 
 
+def _refused(
+    request: AuthenticatedHttpRequest, organization: Organization, form: EventFilterForm
+) -> HttpResponse:
+    """The page again with the filters' errors, and no events (400)."""
+    return render(
+        request,
+        "audit/events/page.html",
+        {"organization": organization, "form": form, "page_obj": None, "query": ""},
+        status=400,
+    )
+
+
 @login_required
 @require_GET
 def events(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
@@ -52,12 +64,7 @@ def events(request: AuthenticatedHttpRequest, org_code: UUID) -> HttpResponse:
     organization = get_managed_organization_or_404(request.user, org_code)
     form = _form(request, organization)
     if form.errors:
-        return render(
-            request,
-            "audit/events/page.html",
-            {"organization": organization, "form": form, "page_obj": None, "query": ""},
-            status=400,
-        )
+        return _refused(request, organization, form)
     listed = access_event_list_for_organization(organization=organization, filters=form.filters())
     page_obj = Paginator(listed, EVENTS_PER_PAGE).get_page(page_number(request))
     return render(
@@ -76,12 +83,7 @@ def events_csv(
     organization = get_managed_organization_or_404(request.user, org_code)
     form = _form(request, organization)
     if form.errors:
-        return render(
-            request,
-            "audit/events/page.html",
-            {"organization": organization, "form": form, "page_obj": None, "query": ""},
-            status=400,
-        )
+        return _refused(request, organization, form)
     listed = access_event_list_for_organization(organization=organization, filters=form.filters())
     return csv_stream(
         filename=f"{organization.slug}-access-log-{organization.today().isoformat()}.csv",

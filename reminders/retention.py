@@ -2,7 +2,6 @@
 reminders that will never be sent again are deleted after REMINDER_RETENTION_DAYS, and an
 erased participant's pending reminders are cancelled."""
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from retention import counts_by_organization
 from sessions_app.models import Participant
 
 from .models import Reminder
@@ -25,7 +25,7 @@ def purge_reminders(now: datetime, *, dry_run: bool = False) -> dict[int | None,
     due = Reminder.objects.filter(status__in=FINISHED).filter(
         Q(sent_at__lt=cutoff) | Q(sent_at=None, updated_at__lt=cutoff)
     )
-    counts = dict(Counter(due.values_list("organization_id", flat=True)))
+    counts = counts_by_organization(due)
     if not dry_run:
         due.delete()
     return counts

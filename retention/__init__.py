@@ -7,6 +7,6 @@ Registered: recordings, participant_contacts (sessions_app), reminders (reminder
 access_events (audit), invitations (accounts' rows, registered by this app's ready():
 accounts sits below)."""
 
-from .registry import Purger, register, registered
+from .registry import Purger, counts_by_organization, register, registered
 
-__all__ = ["Purger", "register", "registered"]
+__all__ = ["Purger", "counts_by_organization", "register", "registered"]

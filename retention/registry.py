@@ -1,9 +1,11 @@
 """The purgers apps register: a kind, a label for people, and the function that purges."""
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 # purge(now, dry_run=...) -> {organization id (None: no organization): how many}
@@ -22,6 +24,11 @@ class Purger:
     def run(self, now: datetime, *, dry_run: bool = False) -> dict[int | None, int]:
         """What is past retention at `now`, by organization; deleted unless `dry_run`."""
         return self.purge(now, dry_run=dry_run)
+
+
+def counts_by_organization(rows: QuerySet) -> dict[int | None, int]:
+    """How many of `rows` each organization holds: what a purger returns."""
+    return dict(Counter(rows.values_list("organization_id", flat=True)))
 
 
 _REGISTRY: dict[str, Purger] = {}
