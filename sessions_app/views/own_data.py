@@ -11,6 +11,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
+from audit.services import Action, record_access
 
 from ..access import get_participant_for_manager
 from ..forms.own_data import OwnDataLanguageForm
@@ -31,6 +32,14 @@ def participant_own_data_view(request: AuthenticatedHttpRequest, code: UUID) -> 
     form, language = _language(request, participant.preferred_language)
     if not form.is_bound:
         form = OwnDataLanguageForm(initial={"lang": language})
+    # It shows the decrypted contact details: a read the access log keeps.
+    record_access(
+        request,
+        Action.PARTICIPANT_VIEWED,
+        organization=participant.organization_id,
+        obj=participant,
+        label="What we hold",
+    )
     held = participant_own_data(participant=participant)
     with translation.override(language):
         body = render_to_string(
@@ -51,6 +60,13 @@ def participant_own_data_download(request: AuthenticatedHttpRequest, code: UUID)
     kind = request.GET.get("format", "txt")
     if kind not in DOWNLOAD_FORMATS:
         kind = "txt"
+    record_access(
+        request,
+        Action.EXPORT_DOWNLOADED,
+        organization=participant.organization_id,
+        obj=participant,
+        label="What we hold",
+    )
     held = participant_own_data(participant=participant)
     with translation.override(language):
         content = render_to_string(

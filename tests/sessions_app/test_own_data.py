@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from reminders.models import Reminder
 from sessions_app.models import Commitment, Recording
 from sessions_app.services.consent import consent_withdraw
@@ -127,6 +128,18 @@ def test_the_page_follows_the_persons_language_when_none_is_chosen(client, cast,
     person.alex.save()
     client.force_login(cast.manager)
     assert "Lo que guardamos" in client.get(_url(person.alex)).content.decode()
+
+
+def test_the_page_and_the_download_are_in_the_access_log(client, cast, person):
+    client.force_login(cast.manager)
+    client.get(_url(person.alex))
+    client.get(_url(person.alex, "participant_own_data_download"))
+    events = AccessEvent.objects.filter(object_code=str(person.alex.code)).order_by("pk")
+    assert [(e.action, e.actor) for e in events] == [
+        (AccessEvent.Action.PARTICIPANT_VIEWED, cast.manager),
+        (AccessEvent.Action.EXPORT_DOWNLOADED, cast.manager),
+    ]
+    assert all(e.organization == cast.org for e in events)
 
 
 def test_a_facilitator_is_refused(client, cast, person):
