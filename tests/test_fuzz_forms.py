@@ -29,10 +29,13 @@ import pkgutil
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django import forms
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -43,6 +46,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from accounts.models import User
+from audit.selectors import audit_people
 from curriculum.models import TopicMaterial
 from dashboards.forms.filters import MONTH_FORMAT, Choice, MonthField
 from facilitators.models import RubricItem, RubricPart
@@ -59,8 +63,14 @@ from tests.test_permission_matrix import built, world
 
 __all__ = ["built", "world"]  # the matrix's fixtures, used here
 
-APPS = ("accounts", "curriculum", "sessions_app", "facilitators", "feedback", "reminders")
-APPS += ("dashboards",)
+# Every app of this project (not the installed packages): a new app's forms are fuzzed
+# from its first commit.
+APPS = tuple(
+    config.name
+    for config in django_apps.get_app_configs()
+    if Path(config.path).is_relative_to(settings.BASE_DIR)
+    and ".venv" not in Path(config.path).relative_to(settings.BASE_DIR).parts
+)
 
 
 def form_modules() -> list[Any]:
@@ -136,6 +146,8 @@ BUILD: dict[str, Callable[[World], Kwargs]] = {
     },
     "sessions_app.forms.participants.JoinGroupForm": lambda w: {"participant": _s(w).participant},
     "sessions_app.forms.participants.ArchiveParticipantForm": lambda w: {},
+    "sessions_app.forms.own_data.OwnDataLanguageForm": lambda w: {},
+    "audit.forms.EventFilterForm": lambda w: {"people": audit_people(organization=w.cast.org)},
     "sessions_app.forms.planning.SessionMoveForm": lambda w: {"group": _s(w).run_group},
     "sessions_app.forms.planning.SessionRetopicForm": lambda w: {},
     "sessions_app.forms.planning.SessionCancelForm": lambda w: {},

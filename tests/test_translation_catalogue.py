@@ -16,13 +16,22 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.template.base import Lexer, TokenType
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
-APPS = ("accounts", "audit", "config", "curriculum", "dashboards", "facilitators", "feedback")
-APPS += ("reminders", "retention", "sessions_app")
+# The project's own apps (not the installed packages), and its settings and URLs.
+APPS = (
+    "config",
+    *(
+        config.name
+        for config in django_apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR)
+        and ".venv" not in Path(config.path).relative_to(settings.BASE_DIR).parts
+    ),
+)
 TEMPLATE_DIRS = [ROOT / "templates"] + [ROOT / app / "templates" for app in APPS]
 
 

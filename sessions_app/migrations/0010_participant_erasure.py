@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('erased_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='erased at')),
                 ('recordings_deleted', models.PositiveIntegerField(default=0, verbose_name='recordings deleted')),
-                ('erased_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erased by')),
+                ('erased_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='erased by')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participant_erasures', to='accounts.organization', verbose_name='organization')),
             ],
             options={
