@@ -454,9 +454,14 @@ def main() -> None:
             "",
             f"{datetime.datetime.fromtimestamp(started, datetime.UTC):%Y-%m-%d %H:%M} UTC, "
             f"commit {commit or '?'}, {os.cpu_count()} CPUs, load average "
-            f"{load_before[0]:.2f} before and {load_after[0]:.2f} after. **The machine is "
-            "shared** (other work, test suites included, ran on its 2 cores during the run), "
-            "so the latencies are an upper bound, not this code's own figures.",
+            f"{load_before[0]:.2f} before and {load_after[0]:.2f} after. "
+            + (
+                "**The machine was busy** (a load average above its cores before the run: "
+                "other work shared them), so the latencies are an upper bound, not this "
+                "code's own figures."
+                if load_before[0] > (os.cpu_count() or 1)
+                else "Nothing else of note ran on the machine: the load is the test's own."
+            ),
             f"Data: {SCALE} ({size}), on a PostgreSQL cluster of its own "
             f"({CLUSTER}, port {port}). gunicorn {WORKERS} sync workers from bench/wsgi.py "
             "(production settings, plain HTTP, local-memory cache, no Redis). "
