@@ -106,6 +106,25 @@ class RequireMFAMiddleware:
         return self.get_response(request)
 
 
+class ClearSiteDataOnSignOutMiddleware:
+    """Signing out empties everything this site kept in the browser (the session page's
+    offline copies and its queue of unsent changes, drafts, the service worker): a
+    phone passed to someone else keeps nothing of the person who used it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and request.path_info == reverse("account_logout")
+            and response.status_code < 400
+        ):
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class NoStoreForSignedInMiddleware:
     """No response to a signed-in user, and no download, is kept by a browser or a proxy:
     on a shared computer the Back button after signing out must not show a participant

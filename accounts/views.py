@@ -10,8 +10,9 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,6 +44,37 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accounts/home.html",
         {"memberships": membership_list_for(request.user), "organizations": organizations},
     )
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """The installable app's manifest. Its name and icon are neutral on purpose: a phone's
+    home screen must not tell anyone what the app is for."""
+    response = JsonResponse(
+        {
+            "name": _("Group planner"),
+            "short_name": _("Planner"),
+            "description": _("Plan and run group sessions."),
+            "lang": get_language(),
+            "start_url": reverse("home"),
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#2f5d62",
+            "icons": [
+                {
+                    "src": static(f"icons/app-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                }
+                for size in (192, 512)
+            ]
+            + [{"src": static("icons/app.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["Content-Type"] = "application/manifest+json"
+    return response
 
 
 @require_GET

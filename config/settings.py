@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
     "accounts.middleware.OrganizationTimeZoneMiddleware",
+    "accounts.middleware.ClearSiteDataOnSignOutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the signed-in user and every response, redirects and errors too.
     "accounts.middleware.NoStoreForSignedInMiddleware",
@@ -532,6 +533,9 @@ PARTICIPANT_CONTACT_RETENTION_MONTHS = env.int("PARTICIPANT_CONTACT_RETENTION_MO
 INVITATION_RETENTION_DAYS = env.int("INVITATION_RETENTION_DAYS", default=30)
 # Reminders sent, cancelled or given up on (dead) are deleted after this many days.
 REMINDER_RETENTION_DAYS = env.int("REMINDER_RETENTION_DAYS", default=90)
+# Receipts of changes the session page sent after being offline (their idempotency keys).
+# A phone keeps an unsent change at most SESSION_ABSOLUTE_HOURS, so a month is ample.
+OFFLINE_RECEIPT_DAYS = env.int("OFFLINE_RECEIPT_DAYS", default=30)
 # Access events (the audit app's) are kept this many years.
 ACCESS_EVENT_RETENTION_YEARS = env.int("ACCESS_EVENT_RETENTION_YEARS", default=6)
 # A session's feedback link takes answers from its start until this many days after it.

@@ -751,6 +751,33 @@ class FacilitatorNote(models.Model):
         return f"Note by {self.author_id} on session {self.session_id}"
 
 
+class OfflineChange(models.Model):
+    """A receipt for a change the session page queued on a phone while offline and sent
+    later: its idempotency key, so a change sent twice (a retry after a lost answer) is
+    applied once. Holds nothing of what was changed; purged after OFFLINE_RECEIPT_DAYS."""
+
+    key = models.UUIDField(_("idempotency key"), unique=True, editable=False)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change sent from offline")
+        verbose_name_plural = _("changes sent from offline")
+
+    def __str__(self) -> str:
+        return f"Offline change {self.key} on session {self.session_id}"
+
+
 class Commitment(models.Model):
     """A participant's commitment in their own words, shown again at the next check-in."""
 

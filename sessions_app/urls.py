@@ -3,7 +3,17 @@ shape). Objects are reached by their UUID `code`."""
 
 from django.urls import include, path
 
-from .views import consent, erasure, groups, own_data, participants, planning, recordings, running
+from .views import (
+    consent,
+    erasure,
+    groups,
+    offline,
+    own_data,
+    participants,
+    planning,
+    recordings,
+    running,
+)
 
 app_name = "sessions_app"
 
@@ -79,6 +89,8 @@ urlpatterns = [
     path("participants/<uuid:code>/", include(participant_urls)),
     path("my-sessions/", running.my_sessions, name="my_sessions"),
     path("sessions/add/<uuid:group_code>/", planning.session_add, name="session_add"),
+    path("sessions/offline-worker.js", offline.offline_worker, name="offline_worker"),
+    path("sessions/offline/", offline.offline_page, name="offline_page"),
     path("sessions/<uuid:code>/", include(session_urls)),
     path("consents/<uuid:code>/", include(consent_urls)),
     path("recordings/<uuid:code>/", include(recording_urls)),

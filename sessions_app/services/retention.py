@@ -4,7 +4,7 @@ contact details PARTICIPANT_CONTACT_RETENTION_MONTHS after they last attended.""
 
 import calendar
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max, Q
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.history import save_with_history
 
-from ..models import Attendance, Participant, Recording
+from ..models import Attendance, OfflineChange, Participant, Recording
 from ..selectors.recordings import recording_list_due_for_purge
 from .recordings import recording_purge
 
@@ -88,6 +88,17 @@ def purge_participant_contacts(now: datetime, *, dry_run: bool = False) -> dict[
     return dict(counts)
 
 
+def purge_offline_receipts(now: datetime, *, dry_run: bool = False) -> dict[int | None, int]:
+    """Receipts of changes sent from offline, OFFLINE_RECEIPT_DAYS after they came in."""
+    due = OfflineChange.objects.filter(
+        applied_at__lt=now - timedelta(days=settings.OFFLINE_RECEIPT_DAYS)
+    )
+    counts = dict(Counter(due.values_list("session__group__organization_id", flat=True)))
+    if not dry_run:
+        due.delete()
+    return counts
+
+
 def register_purgers() -> None:
     """Called from SessionsAppConfig.ready."""
     from retention import register
@@ -111,5 +122,17 @@ def register_purgers() -> None:
         rule=lambda: (
             _("Contact details are removed %(months)s months after a person last attended.")
             % {"months": settings.PARTICIPANT_CONTACT_RETENTION_MONTHS}
+        ),
+    )
+    register(
+        "offline_receipts",
+        gettext_lazy("Receipts of changes sent from offline"),
+        purge_offline_receipts,
+        rule=lambda: (
+            _(
+                "The keys that stop a change saved on a phone offline from being applied "
+                "twice are deleted %(days)s days after it was sent."
+            )
+            % {"days": settings.OFFLINE_RECEIPT_DAYS}
         ),
     )

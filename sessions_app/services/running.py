@@ -9,6 +9,7 @@ kept through `save_with_history` for everything but notes to self.
 """
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from ..models import (
     Commitment,
     FacilitatorAssignment,
     FacilitatorNote,
+    OfflineChange,
     Recording,
     Session,
     SessionFacilitator,
@@ -397,6 +399,8 @@ class SessionSaved:
     recordings_removed: list[Recording] = field(default_factory=list)
     adaptation_already_removed: bool = False
     held: bool = False
+    # A change queued offline whose key was applied before: nothing was done this time.
+    already_sent: bool = False
 
 
 class SessionNotSaved(ValidationError):
@@ -412,10 +416,24 @@ NOT_SAVED = _("Nothing was saved yet. Your changes are still on this page.")
 
 
 @transaction.atomic
-def session_save(*, session: Session, by: User, changes: SessionChanges) -> SessionSaved:
+def session_save(
+    *,
+    session: Session,
+    by: User,
+    changes: SessionChanges,
+    offline_key: uuid.UUID | None = None,
+) -> SessionSaved:
     """Save every part of the session page at once, or nothing: one Save never keeps one
     part and silently drops another. Each part is checked on its own (a refusal of one
-    does not hide another's), then all are rolled back together if any was refused."""
+    does not hide another's), then all are rolled back together if any was refused.
+
+    A change queued on a phone while offline carries `offline_key`: it is applied once,
+    whatever the number of times it is sent (a receipt is kept in the same transaction,
+    under the session's lock), and checked with the same rules as any other save."""
+    if offline_key is not None:
+        Session.objects.locked().get(pk=session.pk)
+        if OfflineChange.objects.filter(key=offline_key).exists():
+            return SessionSaved(already_sent=True)
     saved = SessionSaved()
     refusals: dict[str, ValidationError] = {}
 
@@ -489,4 +507,6 @@ def session_save(*, session: Session, by: User, changes: SessionChanges) -> Sess
         saved.held = attempt("held", lambda: session_mark_held(session=session, by=by)) is not None
     if refusals:
         raise SessionNotSaved(refusals)
+    if offline_key is not None:
+        OfflineChange.objects.create(key=offline_key, session=session, sent_by=by)
     return saved

@@ -38,6 +38,7 @@ from ..models import Session
 from ..selectors import running as selectors
 from ..services import running
 from ..services.common import Stale
+from .offline import offline_settings
 
 RECORDING_REMOVED_AFTER_ATTENDANCE = gettext_lazy(
     "Someone now marked present has not agreed to be recorded, so this session's recording "
@@ -45,9 +46,20 @@ RECORDING_REMOVED_AFTER_ATTENDANCE = gettext_lazy(
 )
 
 
-def session_detail_url(session: Session, section: str = "") -> str:
+def session_detail_url(session: Session, section: str = "", *, sent: UUID | None = None) -> str:
     url = reverse("sessions_app:session_detail", kwargs={"code": session.code})
+    if sent is not None:
+        url = f"{url}?sent={sent}"
     return f"{url}#{section}" if section else url
+
+
+def _offline_key(value: str) -> UUID | None:
+    """The idempotency key of a change the page queued offline (see
+    static/js/session-offline.js); anything else is no key."""
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 # --- My sessions ------------------------------------------------------------------------
@@ -148,9 +160,11 @@ def _render_session_page(
     forms: dict[str, Form] | None = None,
     section_errors: dict[str, str] | None = None,
     status: int = 200,
+    offline_key: UUID | None = None,
 ) -> HttpResponse:
     """The session page; `forms` (after a refused save) shows what the person sent, with
-    its errors, and `section_errors` puts a message on a part."""
+    its errors, and `section_errors` puts a message on a part. `offline_key` names the
+    queued change this answers, so the phone can forget it."""
     page = selectors.session_page(session=session, user=request.user)
     return render(
         request,
@@ -162,6 +176,8 @@ def _render_session_page(
             "section_errors": section_errors or {},
             "unsaved": status == 400,
             "group_timezone": session.group.timezone,
+            "offline_key": offline_key,
+            "offline": offline_settings(),
         },
         status=status,
     )
@@ -174,7 +190,9 @@ def session_detail(request: AuthenticatedHttpRequest, code: UUID) -> HttpRespons
     record_access(
         request, Action.ATTENDANCE_VIEWED, organization=session.group.organization, obj=session
     )
-    return _render_session_page(request, session)
+    return _render_session_page(
+        request, session, offline_key=_offline_key(request.GET.get("sent", ""))
+    )
 
 
 def _changes(request: AuthenticatedHttpRequest, forms: dict[str, Form]) -> running.SessionChanges:
@@ -220,6 +238,7 @@ def _refused(
     session: Session,
     forms: dict[str, Form],
     refused: running.SessionNotSaved,
+    offline_key: UUID | None,
 ) -> HttpResponse:
     """400, nothing saved. A stale part shows what is saved now, with a message; a field
     error stays on its field; any other refusal is shown on its part. Everything else the
@@ -235,7 +254,12 @@ def _refused(
         else:
             section_errors[part] = " ".join(error.messages)
     return _render_session_page(
-        request, session, forms=forms, section_errors=section_errors, status=400
+        request,
+        session,
+        forms=forms,
+        section_errors=section_errors,
+        status=400,
+        offline_key=offline_key,
     )
 
 
@@ -244,16 +268,27 @@ def _refused(
 def session_save(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
     """Save the session page: every part it sent, or nothing."""
     session = get_session_for_user(request.user, code)
+    offline_key = _offline_key(request.POST.get("offline_key", ""))
     page = selectors.session_page(session=session, user=request.user)
     forms = _session_forms(session, page, data=request.POST)
     if not all([form.is_valid() for form in forms.values() if form.is_bound]):
-        return _render_session_page(request, session, forms=forms, status=400)
+        return _render_session_page(
+            request, session, forms=forms, status=400, offline_key=offline_key
+        )
     try:
         saved = running.session_save(
-            session=session, by=request.user, changes=_changes(request, forms)
+            session=session,
+            by=request.user,
+            changes=_changes(request, forms),
+            offline_key=offline_key,
         )
     except running.SessionNotSaved as refused:
-        return _refused(request, session, forms, refused)
+        return _refused(request, session, forms, refused, offline_key)
+    if saved.already_sent:
+        messages.info(request, _("These changes were sent from this phone before."))
+        return redirect(session_detail_url(session, sent=offline_key))
+    if offline_key is not None:
+        messages.success(request, _("The changes saved on this phone were sent and saved."))
     if saved.held:
         messages.success(
             request, _("Session saved and marked held. Later changes are kept in its history.")
@@ -269,7 +304,9 @@ def session_save(request: AuthenticatedHttpRequest, code: UUID) -> HttpResponse:
         back_to = "after"
     elif saved.held:
         back_to = "held"
-    return redirect(session_detail_url(session, back_to if back_to in RETURN_TO else ""))
+    return redirect(
+        session_detail_url(session, back_to if back_to in RETURN_TO else "", sent=offline_key)
+    )
 
 
 @login_required

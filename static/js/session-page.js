@@ -28,6 +28,12 @@
   form.addEventListener("submit", function () {
     submitting = true;
   });
+  // Kept on the phone while offline (session-offline.js): nothing is lost by leaving.
+  form.addEventListener("session:kept", function () {
+    unsaved = false;
+    submitting = false;
+    show();
+  });
   window.addEventListener("beforeunload", function (event) {
     if (unsaved && !submitting) {
       event.preventDefault();

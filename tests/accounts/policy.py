@@ -97,6 +97,8 @@ POLICY: dict[str, Policy] = {
         data=lambda world: {"confirm": "1"},
     ),
     "healthz": Policy(expect=everyone(OK)),
+    # The installable app's manifest: a neutral name and icon, nothing else.
+    "web_manifest": Policy(expect=everyone(OK)),
     "set_language": Policy(
         expect=everyone(Redirect("home")),
         method="post",

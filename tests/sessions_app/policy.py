@@ -67,6 +67,7 @@ from tests.matrix import (
     Policy,
     Redirect,
     World,
+    everyone,
     org_page,
     signed_in,
     team_page,
@@ -368,6 +369,10 @@ SESSION_WRITES = {
 FACILITATORS_AND_MANAGERS = ("manager", "peer", "clinician", "outsider", "outsider_manager")
 
 RUNNING_AND_PLANNING: dict[str, Policy] = {
+    # The session page's service worker holds no data; the page it shows offline is
+    # for anyone signed in.
+    "sessions_app:offline_worker": Policy(expect=everyone(OK)),
+    "sessions_app:offline_page": Policy(expect=signed_in(OK)),
     "sessions_app:my_sessions": Policy(
         expect={**signed_in(FORBIDDEN), **dict.fromkeys(FACILITATORS_AND_MANAGERS, OK)}
     ),
