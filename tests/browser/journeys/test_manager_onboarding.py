@@ -1,10 +1,12 @@
 """A manager is invited, sets up two-step sign-in, invites a peer facilitator and a
 reviewer, creates a group, enrolls participants and assigns facilitators (issue 14).
 
-The invitation is the one the staff page sends (accounts.services.invitation_create, as
-a platform admin's): it arrives by email, and everything after opening its link happens in
-the browser. The peer facilitator accepts their own invitation in a second browser before
-the manager can assign them; the organization's clinician is already a member.
+The manager's invitation is made with the service the staff page uses
+(accounts.services.invitation_create), in a platform admin's name: Django admin's "Add
+invitation" stores no usable link and sends no email. It arrives by email, and everything
+after opening its link happens in the browser. The peer facilitator accepts their own
+invitation in a second browser before the manager can assign them; the organization's
+clinician is already a member.
 """
 
 import datetime
