@@ -1,5 +1,6 @@
-"""What our Django admin pages share: one labelled input for a date and time, and time
-zones chosen from a grouped list rather than typed.
+"""What our Django admin pages share: one labelled input for a date and time, text kept
+with the line breaks it was stored with, and time zones chosen from a grouped list
+rather than typed.
 
 Django admin edits a DateTimeField with AdminSplitDateTime, two inputs whose "Date:" and
 "Time:" are plain text rather than labels (axe: "label", critical), and its widget
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.contrib.admin import widgets
 from django.db import models
 
 from .time_zones import time_zone_choices
@@ -25,11 +27,23 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__({"step": "1", **(attrs or {})}, format="%Y-%m-%dT%H:%M:%S")
 
 
+class TextWithLineFeeds(forms.CharField):
+    """Browsers send a textarea's line breaks as \\r\\n; the data migrations and the app's
+    forms store \\n. Saving a text unchanged must not change it, nor put a change of it
+    in the object's history."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 class LabelledDateTimeAdmin:
-    """Mix into every ModelAdmin (before Django's class): date-times get one labelled input."""
+    """Mix into every ModelAdmin (before Django's class): date-times get one labelled
+    input, and long texts keep their line breaks as stored."""
 
     formfield_overrides: "Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]" = {
-        models.DateTimeField: {"form_class": forms.DateTimeField, "widget": DateTimeLocalInput}
+        models.DateTimeField: {"form_class": forms.DateTimeField, "widget": DateTimeLocalInput},
+        models.TextField: {"form_class": TextWithLineFeeds, "widget": widgets.AdminTextareaWidget},
     }
 
 
