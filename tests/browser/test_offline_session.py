@@ -100,7 +100,6 @@ def test_the_session_page_keeps_working_offline_and_sends_each_change_once(
     session = Session.objects.get(code=re.search(r"/sessions/([0-9a-f-]{36})/", page.url)[1])
     path = f"/sessions/{session.code}/"
     wait_until_kept(page, path)
-    print("KEPT", page.evaluate(KEPT_PAGES))
     names = [n.strip() for n in page.locator("#check-in fieldset legend").all_inner_texts()]
     first, second = names[0], names[1]
 
@@ -127,7 +126,6 @@ def test_the_session_page_keeps_working_offline_and_sends_each_change_once(
     assert not Attendance.objects.filter(session=session).exists()
 
     # Closed and opened again with no signal: the worker's copy, showing what waits.
-    print("BEFORE", page.evaluate(KEPT_PAGES))
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(OPEN_GROUP)
     assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
@@ -181,7 +179,6 @@ def test_the_session_page_keeps_working_offline_and_sends_each_change_once(
         by=User.objects.get(email="clinician@demo.example"),
         expected_version=running.attendance_version(rows, session.drop_in_count),
     )
-    print("BEFORE STALE SEND", page.evaluate(KEPT_PAGES))
     page.context.set_offline(False)
     # Refused with today's rule: the page says what, and that it came from the phone.
     expect(page.get_by_test_id("session-not-saved")).to_contain_text("then refused when sent")
@@ -193,8 +190,7 @@ def test_the_session_page_keeps_working_offline_and_sends_each_change_once(
     assert OfflineChange.objects.filter(session=session).count() == 1
 
     # Signing out leaves nothing on the phone: no kept page, no queue.
-    print("AFTER STALE SEND", page.url, page.evaluate(KEPT_PAGES))
-    assert page.evaluate(KEPT_PAGES)
+    wait_until_kept(page, path)
     # (The refused page holds unsaved changes, so leaving it asks first.)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Show menu").click()
