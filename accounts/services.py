@@ -33,6 +33,15 @@ NOT_PENDING = gettext_lazy(
 )
 
 
+def require_invitable(*, organization: Organization, email: str) -> None:
+    """Refuse an address already a member of the organization, or already invited."""
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    if invitation_pending_for_email(organization=organization, email=email) is not None:
+        raise ValidationError(ALREADY_INVITED, code="already_invited")
+
+
 @transaction.atomic
 def invitation_create(
     *, organization: Organization, email: str, role: str, invited_by: User, build_url
@@ -41,12 +50,9 @@ def invitation_create(
     An address with a pending invitation to the organization is not invited twice (send
     that one again instead)."""
     email = email.strip().lower()
-    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise ValidationError(ALREADY_MEMBER)
     # Lock the organization so two submissions of the same address cannot both pass.
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
-    if invitation_pending_for_email(organization=organization, email=email) is not None:
-        raise ValidationError(ALREADY_INVITED, code="already_invited")
+    require_invitable(organization=organization, email=email)
     return _invitation_issue(
         organization=organization,
         email=email,

@@ -161,3 +161,31 @@ def test_admin_picks_a_participants_language_from_the_programs_list(client, cast
     assert '<select name="preferred_language"' in page
     assert "Español (Spanish)" in page
     assert 'value="quc" selected' in page  # a saved code the list lacks is kept
+
+
+def test_an_invitation_added_in_admin_is_issued_and_emailed_like_the_staff_pages(
+    client, cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.admin)
+    data = {
+        "organization": cast.org.pk,
+        "email": "Twice@Riverside.test",
+        "role": Role.FACILITATOR,
+        "invited_by": cast.manager.pk,
+        "expires_at": "2030-01-02T09:30:15",
+        "_save": "Save",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/admin/accounts/invitation/add/", data).status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.email == "twice@riverside.test"
+    assert invitation.token_hash  # a usable single-use link
+    (sent,) = mailoutbox
+    assert sent.to == ["twice@riverside.test"]
+    assert "/invitations/" in sent.body
+
+    # The same address again is refused on the form, not by a server error.
+    again = client.post("/admin/accounts/invitation/add/", data)
+    assert again.status_code == 200
+    assert "already" in str(again.context["adminform"].form.errors["email"]).lower()
+    assert Invitation.objects.count() == 1
