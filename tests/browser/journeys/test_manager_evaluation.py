@@ -144,6 +144,8 @@ def test_manager_evaluation(page, live_server, demo, journey):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Formative-evaluation report")
     period = f"Period: {last_month:%B %Y} to {this_month:%B %Y}."
     expect(page.get_by_text(period)).to_be_visible()
+    # It says so: the dashboard's group filter does not carry over.
+    expect(page.get_by_test_id("report-scope")).to_contain_text("covers every group")
     expect(page.get_by_role("heading", name="Methods", level=2)).to_be_visible()
     reach = page.get_by_role("region", name="Reach", exact=True)
     groups_meeting = reach.get_by_role("row", name=re.compile("^Groups meeting"))
