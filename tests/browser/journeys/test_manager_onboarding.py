@@ -200,18 +200,11 @@ def test_manager_onboarding(page, browser, live_server, harbor, journey):
     journey.step("Three participants in the group")
 
     # Assign the facilitators: Dee leads, Lee co-facilitates as a clinician.
-    page.get_by_role("combobox", name=re.compile("^Facilitator")).select_option(label="Dee")
-    page.get_by_label("Role in this group").select_option(label="Lead peer facilitator")
-    page.get_by_role("button", name="Assign").click()
-    expect(
-        page.get_by_text("Dee now facilitates this group as Lead peer facilitator.")
-    ).to_be_visible()
-    page.get_by_role("combobox", name=re.compile("^Facilitator")).select_option(label="Lee")
-    page.get_by_label("Role in this group").select_option(label="Clinician co-facilitator")
-    page.get_by_role("button", name="Assign").click()
-    expect(
-        page.get_by_text("Lee now facilitates this group as Clinician co-facilitator.")
-    ).to_be_visible()
+    for name, role in (("Dee", "Lead peer facilitator"), ("Lee", "Clinician co-facilitator")):
+        page.get_by_role("combobox", name=re.compile("^Facilitator")).select_option(label=name)
+        page.get_by_label("Role in this group").select_option(label=role)
+        page.get_by_role("button", name="Assign").click()
+        expect(page.get_by_text(f"{name} now facilitates this group as {role}.")).to_be_visible()
     journey.step("Both facilitators assigned")
 
     # Home: only the reviewer's acceptance is left of the next steps.
