@@ -33,7 +33,7 @@ class TopicAdmin(LabelledDateTimeAdmin, SimpleHistoryAdmin):
     list_display = ["order", "title", "content_area", "includes_case_management", "is_active"]
     list_display_links = ["title"]
     list_filter = ["content_area", "is_active", "includes_case_management"]
-    search_fields = ["title", "summary", "goals"]
+    search_fields = ["title", "summary", "summary_es", "goals"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TopicMaterialInline]
 

@@ -51,6 +51,11 @@ class Topic(models.Model):
     )
     includes_case_management = models.BooleanField(_("includes case management"), default=False)
     summary = models.TextField(_("plain-language summary"), blank=True)
+    summary_es = models.TextField(
+        _("plain-language summary (Spanish)"),
+        blank=True,
+        help_text=_("Participants read it after sending feedback in Spanish."),
+    )
     goals = models.TextField(_("goals"), blank=True, help_text=_("One goal per line."))
     is_active = models.BooleanField(_("offered"), default=True)
 
@@ -64,6 +69,13 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+    def summary_in(self, language: str) -> tuple[str, str]:
+        """The summary participants read in `language`, and the language it is really in
+        (English when there is no Spanish)."""
+        if language == "es" and self.summary_es:
+            return self.summary_es, "es"
+        return self.summary, "en"
 
     @property
     def goal_list(self) -> list[str]:

@@ -50,8 +50,8 @@ TOPICS = [
         "when-substances-control-you",
         "cognitive",
         False,
-        "We look honestly at how substances affect your life, without judgment, and at "
-        "steps toward the change you want.",
+        "We look at how drugs or alcohol affect your life, with no judging. Then we think "
+        "about steps toward the change you want.",
         "Look at how substances affect you\nConsider the change you want\nPlan one next step",
     ),
     (
@@ -99,8 +99,8 @@ TOPICS = [
         "healthy-relationships",
         "interpersonal",
         False,
-        "We look at what makes a relationship healthy or harmful, and how to move toward "
-        "relationships that are good for you.",
+        "We look at what makes a relationship good or harmful. We talk about how to find "
+        "people who are good for you.",
         "Notice signs of healthy and harmful relationships\nThink about your own relationships\n"
         "Take a step toward healthier ones",
     ),
@@ -181,8 +181,8 @@ TOPICS = [
         "commitment",
         "behavioral",
         False,
-        "Keeping promises to yourself builds trust in yourself. We practise making small, "
-        "realistic commitments.",
+        "Keeping promises to yourself helps you trust yourself. We practise making small "
+        "promises you can keep.",
         "Make a commitment you can keep\nPlan for what gets in the way\nNotice your progress",
     ),
     (
@@ -265,3 +265,58 @@ TOPICS = [
         "Look back on your progress\nSay goodbye in a healthy way\nPlan continued support",
     ),
 ]
+
+# The summaries above in Spanish, by topic slug, as plain as the English (usted, like the
+# rest of the participants' Spanish). Participants read them on the feedback thank-you
+# page; migration 0006 loads them into Topic.summary_es.
+SUMMARIES_ES = {
+    "introduction-case-management": "Vemos cómo funciona el grupo y qué ayuda puede "
+    "necesitar fuera de él, como vivienda, salud o ayuda legal.",
+    "safety": "Lo primero es estar a salvo. Vemos qué le protege y qué le pone en riesgo, "
+    "y elegimos formas seguras de salir adelante.",
+    "ptsd-taking-back-your-power": "El trauma puede dejar reacciones fuertes. Entenderlas "
+    "le puede ayudar a sentir otra vez que su vida es suya.",
+    "when-substances-control-you": "Vemos cómo el alcohol o las drogas afectan su vida, "
+    "sin juzgar. Luego pensamos en pasos hacia el cambio que usted quiere.",
+    "honesty": "Ser honesto con usted y con personas de confianza le da seguridad. "
+    "Practicamos decir la verdad de una forma que le cuide.",
+    "asking-for-help": "Pedir ayuda es una fuerza. Practicamos a quién pedirla, qué decir "
+    "y qué hacer si le dicen que no.",
+    "setting-boundaries-in-relationships": "Usted tiene derecho a decir que no y a decir "
+    "que sí. Practicamos poner límites que le protejan.",
+    "getting-others-to-support-your-recovery": "Con apoyo, la recuperación es más fácil. "
+    "Vemos quién le puede ayudar y cómo decirle lo que necesita.",
+    "healthy-relationships": "Vemos qué hace que una relación sea buena o dañina. Y "
+    "hablamos de cómo encontrar personas que le hacen bien.",
+    "community-resources": "Muchos servicios pueden ayudar, a menudo gratis. Buscamos los "
+    "que le sirven y vemos cómo llegar a ellos.",
+    "compassion": "Ser amable con usted ayuda más que ser duro. Practicamos hablarse con cariño.",
+    "creating-meaning": "Lo que nos decimos sobre lo que pasa cambia cómo nos sentimos. "
+    "Buscamos ideas que nos den calma y esperanza.",
+    "discovery": "En vez de quedarnos en una sola forma de ver las cosas, probamos ideas "
+    "nuevas y vemos si son ciertas.",
+    "integrating-the-split-self": "El trauma puede hacer sentir que partes de usted tiran "
+    "hacia lados distintos. Trabajamos para unirlas.",
+    "recovery-thinking": "Unas ideas llevan al peligro y otras a estar a salvo. "
+    "Practicamos cambiar las ideas que hacen daño por ideas que ayudan.",
+    "taking-good-care-of-yourself": "Pasos pequeños cada día, como dormir, comer, cuidar "
+    "la salud y descansar, le ayudan a estar bien. Elegimos uno para empezar.",
+    "commitment": "Cumplir las promesas que se hace le ayuda a confiar en usted. "
+    "Practicamos hacer promesas pequeñas que sí puede cumplir.",
+    "respecting-your-time": "Su tiempo vale. Vemos cómo repartirlo entre descanso, trabajo "
+    "y cosas que le gustan, y cómo planear su día.",
+    "coping-with-triggers": "Hay cosas que traen de vuelta sentimientos o ganas muy "
+    "fuertes. Aprendemos a notarlas y a responder sin riesgo.",
+    "self-nurturing": "Hacer cosas que se sienten bien y no le ponen en riesgo ayuda. "
+    "Buscamos gustos sanos que tomen el lugar de los que dañan.",
+    "healing-from-anger": "El enojo es normal y se puede usar sin hacer daño. Vemos formas "
+    "de sacarlo sin herirse ni herir a otros.",
+    "red-and-green-flags": "Las señales de alarma (rojas) y las señales de avance (verdes) "
+    "le ayudan a estar a salvo. Hacemos un plan para cada una.",
+    "detaching-from-emotional-pain-grounding": "Hacer tierra le ayuda a volver al ahora "
+    "cuando los sentimientos son muy fuertes. Practicamos formas simples de hacerlo.",
+    "life-choices": "Vemos partes de la vida que quiere cambiar, como el trabajo, la salud "
+    "o la casa, y elegimos un próximo paso.",
+    "termination": "Al terminar el grupo, vemos lo que aprendió y planeamos cómo seguir "
+    "adelante sin riesgo.",
+}

@@ -46,6 +46,8 @@ def _curriculum_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         seed = importlib.import_module("curriculum.migrations.0002_seed_topics")
         seed.load(django_apps, schema_editor=None)
+        summaries = importlib.import_module("curriculum.migrations.0006_plain_language_summaries")
+        summaries.seed(django_apps, schema_editor=None)
         # The training types facilitators' data migration seeds, likewise.
         types = importlib.import_module("facilitators.migrations.0002_seed_training_types")
         types.seed(django_apps, schema_editor=None)

@@ -5,7 +5,8 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+
+from curriculum.participant_text import TEXT
 
 from ..models import RATING_POINTS, FeedbackItem
 from ..services.responses import TEXT_MAX_LENGTH
@@ -37,7 +38,7 @@ class FeedbackForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             )
         if item.kind == FeedbackItem.Kind.YES_NO:
-            choices: list[tuple[str, Any]] = [("yes", _("Yes")), ("no", _("No"))]
+            choices: list[tuple[str, Any]] = [("yes", TEXT["form.yes"]), ("no", TEXT["form.no"])]
         else:
             words = item.scale(language)
             choices = [

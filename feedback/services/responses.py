@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+
+from curriculum.participant_text import participant_text
 
 from ..models import (
     RATING_POINTS,
@@ -28,9 +28,10 @@ from ..selectors.links import LinkState, feedback_link_state
 
 TEXT_MAX_LENGTH = 1000
 
-NOT_A_RATING = gettext_noop("Choose one of the answers given.")
-TEXT_TOO_LONG = gettext_noop("Please keep this under %(limit)s characters.")
-ANSWER_NEEDED = gettext_noop("Please answer this question.")
+# Keys of the messages participants see (curriculum/participant_text.py).
+NOT_A_RATING = "form.error.pick_one"
+TEXT_TOO_LONG = "form.error.too_long"
+ANSWER_NEEDED = "form.error.needed"
 
 
 class Outcome(enum.Enum):
@@ -46,20 +47,22 @@ def feedback_answer_check(item: FeedbackItem, raw: Any) -> tuple[int | None, str
     value = "" if raw is None else str(raw).strip()
     if item.kind == FeedbackItem.Kind.TEXT:
         if len(value) > TEXT_MAX_LENGTH:
-            raise ValidationError(_(TEXT_TOO_LONG) % {"limit": TEXT_MAX_LENGTH}, code="too_long")
+            raise ValidationError(
+                participant_text(TEXT_TOO_LONG, limit=TEXT_MAX_LENGTH), code="too_long"
+            )
         number, text = None, value
     elif not value:
         number, text = None, ""
     elif item.kind == FeedbackItem.Kind.YES_NO:
         if value not in {"yes", "no"}:
-            raise ValidationError(_(NOT_A_RATING), code="invalid")
+            raise ValidationError(participant_text(NOT_A_RATING), code="invalid")
         number, text = (1 if value == "yes" else 0), ""
     else:
         if value not in {str(point) for point in range(RATING_POINTS)}:
-            raise ValidationError(_(NOT_A_RATING), code="invalid")
+            raise ValidationError(participant_text(NOT_A_RATING), code="invalid")
         number, text = int(value), ""
     if item.required and number is None and not text:
-        raise ValidationError(_(ANSWER_NEEDED), code="required")
+        raise ValidationError(participant_text(ANSWER_NEEDED), code="required")
     return number, text
 
 

@@ -32,13 +32,17 @@ def _closed(request: HttpRequest, language: str) -> HttpResponse:
 
 
 def _thanks(request: HttpRequest, link: FeedbackLink, language: str, *, full: bool = False):
+    topic = link.session.topic
+    summary, summary_language = topic.summary_in(language) if topic else ("", language)
     return _page(
         request,
         "thanks.html",
         language,
         full=full,
-        topic=link.session.topic,
+        topic=topic,
         materials=feedback_thanks_materials(session=link.session, language=language),
+        summary=summary,
+        summary_language=summary_language,
     )
 
 

@@ -28,6 +28,7 @@ def change_form_data(topic: Topic, **changes) -> dict:
         "slug": topic.slug,
         "content_area": topic.content_area_id,
         "summary": topic.summary,
+        "summary_es": topic.summary_es,
         "goals": topic.goals,
         # The materials inline, with no rows added or changed.
         "materials-TOTAL_FORMS": "0",

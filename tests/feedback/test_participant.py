@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from curriculum.models import TopicMaterial
 from feedback.models import (
     FeedbackAnswer,
     FeedbackInstrument,
@@ -20,7 +21,12 @@ from feedback.models import (
 )
 from feedback.services.responses import Outcome, feedback_submit
 from sessions_app.models import Session
-from tests.factories import AttendanceFactory, EnrollmentFactory, SessionFactory
+from tests.factories import (
+    AttendanceFactory,
+    EnrollmentFactory,
+    SessionFactory,
+    TopicMaterialFactory,
+)
 
 
 def _link(*, present: int = 3, drop_ins: int = 0, starts: datetime.timedelta | None = None):
@@ -149,7 +155,7 @@ def test_a_submission_with_cookies_and_identifying_headers_stores_none_of_them_a
 def test_the_page_is_in_spanish_from_the_lang_parameter_or_the_browser():
     link = _link()
     asked = Client().get(f"/f/{link.token}?lang=es")
-    assert "Comentarios sobre la sesión" in asked.content.decode()
+    assert "¿Cómo le fue hoy?" in asked.content.decode()
     assert '<html lang="es">' in asked.content.decode()
     browser = Client(HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9").get(f"/f/{link.token}")
     assert "¿Qué tan útil fue el grupo de hoy para usted?" in browser.content.decode()
@@ -164,6 +170,51 @@ def test_the_page_shows_the_topic_but_never_the_organization_or_group():
     assert link.session.group.name not in page
     assert link.session.group.organization.name not in page
     assert 'id="quick-exit"' in page and "location" not in page  # the script is a static file
+
+
+def _thanks_page(link: FeedbackLink, language: str) -> str:
+    client = Client()
+    url = f"/f/{link.token}?lang={language}"
+    sent = client.post(url, {"nonce": _nonce(client, url)}, HTTP_ORIGIN="http://testserver")
+    return sent.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_thank_you_page_gives_the_topic_summary_in_the_pages_language(language):
+    link = _link()
+    topic = link.session.topic
+    page = _thanks_page(link, language)
+    summary = topic.summary if language == "en" else topic.summary_es
+    assert summary and summary in page
+    assert f'<p class="participant-text">{summary}</p>' in page  # not marked as English
+
+
+@pytest.mark.django_db
+def test_an_organizations_own_participant_text_is_shown_instead_of_the_summary():
+    link = _link()
+    TopicMaterialFactory(
+        topic=link.session.topic,
+        organization=link.session.group.organization,
+        kind=TopicMaterial.Kind.SUMMARY,
+        language="es",
+        audience=TopicMaterial.Audience.PARTICIPANTS,
+        title="Nuestro resumen",
+        body="Pedir ayuda es una forma de cuidarse.",
+    )
+    TopicMaterialFactory(
+        topic=link.session.topic,
+        organization=None,
+        kind=TopicMaterial.Kind.SUMMARY,
+        language="es",
+        audience=TopicMaterial.Audience.PARTICIPANTS,
+        title="Resumen compartido",
+        body="Un texto para todas las organizaciones.",
+    )
+    page = _thanks_page(link, "es")
+    assert "Pedir ayuda es una forma de cuidarse." in page
+    assert "Un texto para todas las organizaciones." not in page
+    assert link.session.topic.summary_es not in page
 
 
 # --- Closed pages are all alike --------------------------------------------------------
@@ -194,7 +245,7 @@ def test_unknown_closed_expired_and_not_yet_open_links_give_the_same_page(settin
         assert len(bodies) == 1, language
         assert {page.status_code for page in pages.values()} == {404}
     english = Client().get(f"/f/{'x' * 24}?lang=en").content.decode()
-    assert "This feedback form is closed" in english
+    assert "This form is closed" in english
     assert "Este formulario" in Client().get(f"/f/{'x' * 24}?lang=es").content.decode()
 
 
@@ -226,7 +277,7 @@ def test_the_cap_is_the_people_present_plus_drop_ins_and_a_full_link_says_thank_
     assert feedback_submit(link=link, nonce="d", answers={}) == Outcome.FULL
     assert FeedbackResponse.objects.count() == 3
     page = Client().get(f"/f/{link.token}")
-    assert "Enough answers have come in" in page.content.decode()
+    assert "We have enough answers for this group" in page.content.decode()
     assert 'name="nonce"' not in page.content.decode()
 
 

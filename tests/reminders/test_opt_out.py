@@ -21,7 +21,7 @@ def stop_url(participant, channel="sms"):
 def test_the_link_asks_first_and_a_get_stops_nothing(client, participant):
     response = client.get(stop_url(participant))
     assert response.status_code == 200
-    assert "Stop text-message reminders?" in response.content.decode()
+    assert "Stop text reminders?" in response.content.decode()
     participant.refresh_from_db()
     assert participant.remind_by_sms
 
@@ -30,7 +30,7 @@ def test_stopping_works_without_signing_in_and_sets_no_cookie(client, participan
     pending = schedule_sms(participant, session)
     response = client.post(stop_url(participant), HTTP_ORIGIN="http://testserver")
     assert response.status_code == 200
-    assert "Done: reminders stopped" in response.content.decode()
+    assert "Done. The reminders are stopped." in response.content.decode()
     assert not response.cookies
     participant.refresh_from_db()
     assert not participant.remind_by_sms
@@ -81,7 +81,7 @@ def test_the_page_speaks_the_persons_language_and_names_nothing(client, particip
     participant.preferred_language = "es"
     participant.save()
     page = client.get(stop_url(participant, "email")).content.decode()
-    assert "¿Dejar de recibir recordatorios por correo electrónico?" in page
+    assert "¿Dejar de recibir recordatorios por correo?" in page
     assert 'id="quick-exit"' in page
     for word in [group.name, participant.display_name, participant.organization.name]:
         assert word not in page

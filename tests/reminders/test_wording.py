@@ -98,3 +98,13 @@ def test_staff_reminders_carry_no_stop_link(cast, group):
     rendered = reminder_render(reminder)
     assert "/r/" not in rendered.text + rendered.html
     assert group.name in rendered.text
+
+
+def test_a_text_message_is_plain_text_and_an_email_escapes_its_html():
+    from django.template.loader import render_to_string
+
+    values = {"weekday": "Mon & Tue", "time": "<6>"}
+    text = render_to_string("reminders/session_participant/sms.txt", values)
+    html = render_to_string("reminders/session_participant/body.html", values)
+    assert "Reminder: your Mon & Tue group at <6>." in text
+    assert "Mon &amp; Tue group at &lt;6&gt;" in html
