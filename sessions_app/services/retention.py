@@ -93,7 +93,9 @@ def purge_offline_receipts(now: datetime, *, dry_run: bool = False) -> dict[int 
     due = OfflineChange.objects.filter(
         applied_at__lt=now - timedelta(days=settings.OFFLINE_RECEIPT_DAYS)
     )
-    counts = dict(Counter(due.values_list("session__group__organization_id", flat=True)))
+    counts: dict[int | None, int] = dict(
+        Counter(due.values_list("session__group__organization_id", flat=True))
+    )
     if not dry_run:
         due.delete()
     return counts
