@@ -1,10 +1,12 @@
 from collections.abc import Callable
+from functools import cache
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
@@ -44,6 +46,23 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accounts/home.html",
         {"memberships": membership_list_for(request.user), "organizations": organizations},
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the site's icon
+    (a 404 would render a page, and set a cookie, on a participant's phone)."""
+    response = HttpResponse(_favicon_svg(), content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=86400"
+    return response
+
+
+@cache
+def _favicon_svg() -> bytes:
+    path = finders.find("favicon.svg")
+    assert isinstance(path, str), "static/favicon.svg is missing"
+    with open(path, "rb") as icon:
+        return icon.read()
 
 
 @require_GET

@@ -14,6 +14,7 @@ admin.site.site_title = _("Seeking Safety administration")
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", accounts_views.healthz, name="healthz"),
+    path("favicon.ico", accounts_views.favicon, name="favicon"),
     path("manifest.webmanifest", accounts_views.web_manifest, name="web_manifest"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

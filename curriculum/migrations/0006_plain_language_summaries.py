@@ -23,13 +23,30 @@ def _seeded_english():
 
 def seed(apps, schema_editor):
     """Idempotent: only seeded English summaries are rewritten, and only empty Spanish
-    ones are filled, so what an admin wrote stays."""
+    ones are filled, so what an admin wrote stays. The seed is not a change: each topic's
+    latest history record takes the new texts too (the Spanish column is new, so its
+    records hold nothing there yet), so its first edit in admin shows only what that edit
+    changed."""
     Topic = apps.get_model("curriculum", "Topic")
+    History = apps.get_model("curriculum", "HistoricalTopic")
     english = _seeded_english()
+    changed = {}
     for slug, old in REWRITTEN_FROM.items():
-        Topic.objects.filter(slug=slug, summary=old).update(summary=english[slug])
+        for topic in Topic.objects.filter(slug=slug, summary=old):
+            topic.summary = english[slug]
+            changed[topic.pk] = topic
     for slug, spanish in SUMMARIES_ES.items():
-        Topic.objects.filter(slug=slug, summary_es="").update(summary_es=spanish)
+        for topic in Topic.objects.filter(slug=slug, summary_es=""):
+            topic = changed.get(topic.pk, topic)
+            topic.summary_es = spanish
+            changed[topic.pk] = topic
+    for topic in changed.values():
+        topic.save(update_fields=["summary", "summary_es"])
+        History.objects.filter(
+            history_id__in=History.objects.filter(id=topic.pk)
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        ).update(summary=topic.summary, summary_es=topic.summary_es)
 
 
 def unseed(apps, schema_editor):

@@ -99,6 +99,7 @@ POLICY: dict[str, Policy] = {
     "healthz": Policy(expect=everyone(OK)),
     # The installable app's manifest: a neutral name and icon, nothing else.
     "web_manifest": Policy(expect=everyone(OK)),
+    "favicon": Policy(expect=everyone(OK)),
     "set_language": Policy(
         expect=everyone(Redirect("home")),
         method="post",

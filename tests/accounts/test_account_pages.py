@@ -60,3 +60,13 @@ def test_a_manager_without_two_step_sign_in_is_sent_to_set_it_up_first(client, c
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_favicon_ico_is_the_sites_icon_and_sets_no_cookie(client):
+    """Browsers fetch /favicon.ico on their own, from participants' pages too: a 404 page
+    there would set a CSRF cookie on the phone."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert not response.cookies
