@@ -49,6 +49,22 @@ def admin(curriculum):
     )
 
 
+def rewrite_and_open_history(page, journey, obj, *, link: str, field, old: str, new: str) -> None:
+    """From an admin changelist: open `obj`, replace `field`'s text, save, then open its
+    History page."""
+    what = obj._meta.verbose_name
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(field).to_have_value(old)
+    field.fill(new)
+    journey.step(f"The {what} rewritten")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    journey.step(f"The {what} saved")
+    page.get_by_role("link", name=link, exact=True).click()
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Change history: {obj}")
+
+
 def test_platform_admin(page, live_server, admin, journey):
     topic = Topic.objects.get(order=2)
     rubric = Rubric.objects.get(kind=Rubric.Kind.FIDELITY, version=1)
@@ -70,17 +86,10 @@ def test_platform_admin(page, live_server, admin, journey):
 
     # The topic: its plain-language summary, rewritten.
     page.get_by_role("link", name="Topics", exact=True).click()
-    page.get_by_role("link", name=topic.title, exact=True).click()
     summary = page.get_by_role("textbox", name="Plain-language summary:", exact=True)
-    expect(summary).to_have_value(topic.summary)
-    summary.fill(SUMMARY)
-    journey.step("The topic's summary rewritten")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    journey.step("The topic saved")
-    page.get_by_role("link", name=topic.title, exact=True).click()
-    page.get_by_role("link", name="History").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Change history: {topic}")
+    rewrite_and_open_history(
+        page, journey, topic, link=topic.title, field=summary, old=topic.summary, new=SUMMARY
+    )
     latest = page.locator("#content").get_by_role("row").nth(1)  # newest first
     expect(latest.get_by_role("cell").nth(2)).to_have_text("Changed")
     expect(latest.get_by_role("cell").nth(3)).to_have_text("Alex")
@@ -106,17 +115,15 @@ def test_platform_admin(page, live_server, admin, journey):
     page.get_by_role("link", name="Rubrics", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("rubric")
     journey.step("The rubrics in administration")
-    page.get_by_role("link", name=rubric.name, exact=True).click()
-    description = page.get_by_label("Description")
-    expect(description).to_have_value(rubric.description)
-    description.fill(RUBRIC_DESCRIPTION)
-    journey.step("The rubric's description rewritten")
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    journey.step("The rubric saved")
-    page.get_by_role("link", name=rubric.name, exact=True).click()
-    page.get_by_role("link", name="History").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Change history: {rubric}")
+    rewrite_and_open_history(
+        page,
+        journey,
+        rubric,
+        link=rubric.name,
+        field=page.get_by_label("Description"),
+        old=rubric.description,
+        new=RUBRIC_DESCRIPTION,
+    )
     rows = page.locator("#content").get_by_role("row")
     # Newest first: this change; last, the creation the data migration recorded.
     latest, created = rows.nth(1).get_by_role("cell"), rows.last.get_by_role("cell")
